@@ -55,7 +55,7 @@ async function main() {
   const xb = new Float32Array(batchSize * PIXELS);
   const t0 = Date.now();
   for (let epoch = 0; epoch < epochs; epoch++) {
-    if (epoch === Math.floor(epochs * 0.7)) optimizer.learningRate = 3e-4;
+    if (epoch === Math.floor(epochs * 0.7)) (optimizer as unknown as { learningRate: number }).learningRate = 3e-4;
     shuffleInPlace(order, rand);
     let lossSum = 0;
     let batches = 0;
@@ -71,10 +71,10 @@ async function main() {
       const loss = tf.tidy(() => {
         const x = tf.tensor4d(xb, [batchSize, 28, 28, 1]);
         const y = tf.oneHot(tf.tensor1d(yb, 'int32'), 10);
-        return optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits.apply(x) as tf.Tensor) as tf.Scalar, true);
+        return optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits.apply(x) as tf.Tensor) as tf.Scalar, true) as tf.Scalar;
       });
-      lossSum += (await loss!.data())[0];
-      loss!.dispose();
+      lossSum += (await loss.data())[0];
+      loss.dispose();
       batches++;
     }
     const acc = evaluate(withHead, heldOut);

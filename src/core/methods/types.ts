@@ -1,0 +1,42 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
+import type { Net } from '../net/ir';
+
+export type MethodFamily = 'gradient' | 'rde' | 'propagation' | 'game-theoretic';
+
+export interface ExplainContext {
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+  seed?: number;
+}
+
+export interface Explanation {
+  /** Relevance per input component, NHWC, same shape as the input. */
+  relevance: Float32Array;
+  shape: number[];
+  /** Method-specific extras (traces, checks), plain data only. */
+  extras?: Record<string, unknown>;
+}
+
+export interface Method<S extends z.ZodObject = z.ZodObject> {
+  id: string;
+  label: string;
+  family: MethodFamily;
+  description: string;
+  formula: string;
+  params: S;
+  /** 'gradient': works on any differentiable model; 'propagation': needs every layer in the IR. */
+  requires: 'gradient' | 'propagation';
+  explain(net: Net, x: tf.Tensor4D, target: number, params: z.infer<S>, ctx: ExplainContext): Promise<Explanation>;
+}
+
+export class AbortedError extends Error {
+  constructor() {
+    super('The run was cancelled.');
+    this.name = 'AbortedError';
+  }
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new AbortedError();
+}
