@@ -27,7 +27,7 @@ export const gradientMethod: Method<typeof params> = {
   label: 'Gradient (sensitivity)',
   family: 'gradient',
   description: 'How fast the class score changes when one pixel changes.',
-  formula: 'R = ∂Φ_k(x)/∂x',
+  formula: 'R = ∂Φₖ(x) / ∂x',
   params,
   requires: 'gradient',
   async explain(net, x, target, p, ctx) {

@@ -1,13 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerConv2dBackpropFilter } from './conv2dBackpropFilter';
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export const BACKEND_LABELS: Record<BackendName, string> = {
-  webgpu: 'WebGPU',
-  webgl: 'WebGL',
-  wasm: 'WASM',
-  cpu: 'CPU',
-};
+import { BACKEND_LABELS, type BackendName } from './backendNames';
+
+export type { BackendName };
 
 /** Fills the gaps of tfjs 4.22 that the studio's methods need (DESIGN.md, Backends). */
 export function registerProjectKernels(): void {

@@ -1,0 +1,84 @@
+// The studio without the page: npm run cli -- <predict|explain|methods> [flags]
+import * as tf from '@tensorflow/tfjs';
+import { writeFileSync } from 'node:fs';
+import { setupNodeBackend } from '../src/core/tf/node';
+import { classify } from '../src/core/net/forward';
+import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../src/core/methods/registry';
+import { parseFlags } from '../src/node/flags';
+import { imageInput, inputTensor, openModel } from '../src/node/studioSession';
+
+const USAGE = `usage:
+  npm run cli -- predict --model mnist --image digit.png
+  npm run cli -- explain --model mnist --image digit.png --method gradient [--target K] [--out map.json] [method flags]
+  npm run cli -- methods
+common flags: --backend wasm|cpu (default wasm); --model takes a built-in id or a path to a model.json`;
+
+const COMMON = ['model', 'image', 'method', 'target', 'out', 'backend', 'seed'];
+
+function required(flags: Record<string, string>, name: string): string {
+  const v = flags[name];
+  if (!v || v === 'true') throw new Error(`--${name} is required.\n${USAGE}`);
+  return v;
+}
+
+async function main() {
+  const { positional, flags } = parseFlags(process.argv.slice(2));
+  const command = positional[0];
+  if (command === 'methods') {
+    for (const m of METHODS) {
+      const params = Object.entries(m.params.shape).map(([k, s]) => `--${k} (${(s as { description?: string }).description ?? ''})`);
+      console.log(`${m.id}\t${m.label}\t${m.formula}\t${params.join(' ')}`);
+    }
+    return;
+  }
+  if (command !== 'predict' && command !== 'explain') throw new Error(USAGE);
+  await setupNodeBackend((flags.backend ?? 'wasm') as 'wasm' | 'cpu');
+  const { net, meta } = await openModel(required(flags, 'model'));
+  const input = imageInput(required(flags, 'image'), meta);
+  const x = inputTensor(input);
+  const { logits, probabilities, predicted } = await classify(net, x);
+  if (command === 'predict') {
+    console.log(JSON.stringify({
+      model: meta.id, predicted, label: meta.classes[predicted],
+      logits: Array.from(logits), probabilities: Array.from(probabilities),
+    }, null, 2));
+    x.dispose();
+    return;
+  }
+  const method = getMethod(required(flags, 'method'));
+  const availability = methodAvailability(method, net);
+  if (!availability.ok) throw new Error(availability.reason);
+  const methodFlags = Object.fromEntries(Object.entries(flags).filter(([k]) => !COMMON.includes(k)));
+  const params = parseMethodParams(method, methodFlags);
+  const target = flags.target === undefined ? predicted : Number(flags.target);
+  if (!Number.isInteger(target) || target < 0 || target >= net.outputs) {
+    throw new Error(`--target must be a class index from 0 to ${net.outputs - 1}.`);
+  }
+  const seed = flags.seed === undefined ? undefined : Number(flags.seed);
+  const result = await method.explain(net, x, target, params, { seed });
+  x.dispose();
+  const out = {
+    method: method.id, params, model: meta.id, backend: tf.getBackend(),
+    target, predicted, logits: Array.from(logits),
+    inputShape: [1, ...input.shape], layout: 'NHWC',
+    input: Array.from(input.pixels), relevance: Array.from(result.relevance),
+    ...(result.extras ? { extras: result.extras } : {}),
+  };
+  const text = JSON.stringify(out);
+  if (flags.out) {
+    writeFileSync(flags.out, text + '\n');
+    let min = Infinity, max = -Infinity;
+    for (const v of result.relevance) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    console.log(`${method.id} for class ${meta.classes[target]} (predicted ${meta.classes[predicted]}): relevance in [${min.toPrecision(4)}, ${max.toPrecision(4)}]; wrote ${flags.out}`);
+  } else {
+    console.log(text);
+  }
+}
+
+main().catch((err) => {
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+import { create } from 'zustand';
+import type { BackendReport, ClassifyResult, ModelInfo } from '../worker/protocol';
+
+/** One explanation run: plain data only, tensors never enter the store (DESIGN.md). */
+export interface Run {
+  runId: number;
+  methodId: string;
+  params: Record<string, unknown>;
+  target: number;
+  status: 'running' | 'done' | 'error' | 'cancelled';
+  progress: number;
+  relevance?: Float32Array;
+  shape?: number[];
+  milliseconds?: number;
+  backend?: string;
+  error?: string;
+}
+
+export interface InputImage {
+  /** Where it came from: a file name, "drawing", "clipboard", a bundled digit. */
+  source: string;
+  /** An object URL of the image as given (downscaled if it was huge), for display. */
+  previewUrl: string;
+  width: number;
+  height: number;
+  notes: string[];
+}
+
+export interface StudioMessage {
+  kind: 'error' | 'info';
+  text: string;
+}
+
+export interface StudioState {
+  backend: BackendReport | null;
+  backendStatus: 'starting' | 'ready' | 'switching' | 'failed';
+  model: ModelInfo | null;
+  input: InputImage | null;
+  /** The model's view of the input and its scores. */
+  classification: ClassifyResult | null;
+  /** The latest run per method id. */
+  runs: Record<string, Run>;
+  /** The class the maps explain; null follows the prediction. */
+  targetOverride: number | null;
+  overlay: boolean;
+  busy: string | null;
+  message: StudioMessage | null;
+}
+
+export const initialStudioState: StudioState = {
+  backend: null,
+  backendStatus: 'starting',
+  model: null,
+  input: null,
+  classification: null,
+  runs: {},
+  targetOverride: null,
+  overlay: true,
+  busy: null,
+  message: null,
+};
+
+export const useStudio = create<StudioState>()(() => ({ ...initialStudioState }));
+
+export const selectTarget = (s: StudioState): number | null =>
+  s.targetOverride ?? s.classification?.predicted ?? null;

@@ -1,0 +1,77 @@
+import { useRef, useState } from 'react';
+import { decodeCanvas } from './decodeImage';
+
+const SIZE = 280;
+
+/** Draw a digit with a mouse, pen or finger: white ink on black, classified when the stroke ends. */
+export function DrawPad({ onDrawn }: { onDrawn: (decoded: Awaited<ReturnType<typeof decodeCanvas>>) => void }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const last = useRef<{ x: number; y: number } | null>(null);
+  const [empty, setEmpty] = useState(true);
+
+  const context = () => {
+    const ctx = ref.current!.getContext('2d', { willReadFrequently: true })!;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.strokeStyle = '#fff';
+    ctx.fillStyle = '#fff';
+    return ctx;
+  };
+  const point = (e: React.PointerEvent) => {
+    const r = ref.current!.getBoundingClientRect();
+    return { x: ((e.clientX - r.left) * SIZE) / r.width, y: ((e.clientY - r.top) * SIZE) / r.height };
+  };
+  const clear = () => {
+    const ctx = context();
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, SIZE, SIZE);
+    setEmpty(true);
+  };
+
+  return (
+    <div className="drawpad">
+      <canvas
+        ref={(el) => {
+          (ref as React.MutableRefObject<HTMLCanvasElement | null>).current = el;
+          if (el && !el.dataset.ready) {
+            el.dataset.ready = '1';
+            const ctx = el.getContext('2d', { willReadFrequently: true })!;
+            ctx.fillStyle = '#000';
+            ctx.fillRect(0, 0, SIZE, SIZE);
+          }
+        }}
+        width={SIZE}
+        height={SIZE}
+        data-testid="drawpad"
+        aria-label="Drawing area: draw a digit with the mouse or a pen"
+        onPointerDown={(e) => {
+          e.currentTarget.setPointerCapture(e.pointerId);
+          last.current = point(e);
+          const ctx = context();
+          const w = e.pointerType === 'pen' && e.pressure > 0 ? 12 + 16 * e.pressure : 20;
+          ctx.beginPath();
+          ctx.arc(last.current.x, last.current.y, w / 2, 0, 2 * Math.PI);
+          ctx.fill();
+          setEmpty(false);
+        }}
+        onPointerMove={(e) => {
+          if (!last.current) return;
+          const p = point(e);
+          const ctx = context();
+          ctx.lineWidth = e.pointerType === 'pen' && e.pressure > 0 ? 12 + 16 * e.pressure : 20;
+          ctx.beginPath();
+          ctx.moveTo(last.current.x, last.current.y);
+          ctx.lineTo(p.x, p.y);
+          ctx.stroke();
+          last.current = p;
+        }}
+        onPointerUp={async () => {
+          if (!last.current) return;
+          last.current = null;
+          onDrawn(await decodeCanvas(ref.current!));
+        }}
+      />
+      <button type="button" onClick={clear} disabled={empty}>Clear drawing</button>
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+// The typed requests and answers between the UI thread and the compute worker.
+import type { BackendName } from '../core/tf/backendNames';
+import type { RawImage } from '../core/image/rawImage';
+
+export type BackendPreference = 'auto' | BackendName;
+
+export interface BackendOption {
+  name: BackendName;
+  /** Usable in this browser at all. */
+  available: boolean;
+  /** A software implementation (SwiftShader, fallback adapter): available but slow. */
+  software: boolean;
+  detail: string;
+}
+
+export interface BackendReport {
+  active: BackendName;
+  preference: BackendPreference;
+  /** What "auto" picks here. */
+  autoChoice: BackendName;
+  options: BackendOption[];
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  classes: string[];
+  inputShape: [number, number, number];
+  heldOutAccuracy: number | null;
+  unsupported: Array<{ name: string; className: string }>;
+  methods: Array<{ id: string; label: string; formula: string; description: string; available: boolean; reason?: string }>;
+}
+
+export interface ClassifyResult {
+  /** What the model sees, NHWC without the batch axis. */
+  pixels: Float32Array;
+  shape: [number, number, number];
+  polarity?: string;
+  notes: string[];
+  logits: Float32Array;
+  probabilities: Float32Array;
+  predicted: number;
+}
+
+export interface ExplainRequest {
+  runId: number;
+  methodId: string;
+  params: Record<string, unknown>;
+  target: number;
+}
+
+export interface ExplainResult {
+  runId: number;
+  methodId: string;
+  params: Record<string, unknown>;
+  target: number;
+  relevance: Float32Array;
+  shape: number[];
+  milliseconds: number;
+  backend: BackendName;
+  extras?: Record<string, unknown>;
+}
+
+export interface StudioWorkerApi {
+  init(preference: BackendPreference): Promise<BackendReport>;
+  setBackend(preference: BackendPreference): Promise<BackendReport>;
+  loadBuiltinModel(baseUrl: string, id: string): Promise<ModelInfo>;
+  /** Preprocesses and classifies; on failure the previous input stays in place. */
+  setImage(image: RawImage): Promise<ClassifyResult>;
+  explain(request: ExplainRequest, onProgress?: (runId: number, fraction: number) => void): Promise<ExplainResult>;
+  cancel(runId: number): void;
+  memory(): { numTensors: number; numBytes: number };
+}
+
+export type { RawImage };

@@ -1,0 +1,139 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { useBackend, type BackendName } from '../core/tf/backends';
+import { artifactsFromParts, loadNetFromArtifacts, parseModelJson } from '../core/net/modelJson';
+import { classify } from '../core/net/forward';
+import { disposeNet } from '../core/net/fromLayersModel';
+import type { Net } from '../core/net/ir';
+import { preprocessForModel, type PreprocessingKind } from '../core/image/preprocess';
+import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../core/methods/registry';
+import { autoBackend, probeBackends } from './backendProbe';
+import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, RawImage, StudioWorkerApi } from './protocol';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+
+interface LoadedModel {
+  info: ModelInfo;
+  model: tf.LayersModel;
+  net: Net;
+  preprocessing: PreprocessingKind;
+}
+
+let options: BackendOption[] = [];
+let preference: BackendPreference = 'auto';
+let loaded: LoadedModel | null = null;
+let input: tf.Tensor4D | null = null;
+const runs = new Map<number, AbortController>();
+
+async function applyBackend(pref: BackendPreference): Promise<BackendReport> {
+  if (!options.length) options = await probeBackends();
+  const choice: BackendName = pref === 'auto' ? autoBackend(options) : pref;
+  const option = options.find((o) => o.name === choice);
+  if (!option?.available) throw new Error(`${choice} is not available in this browser: ${option?.detail ?? 'unknown backend'}.`);
+  const previous = tf.getBackend() as BackendName | undefined;
+  try {
+    await useBackend(choice);
+  } catch (err) {
+    if (previous) await useBackend(previous);
+    throw err;
+  }
+  preference = pref;
+  return { active: choice, preference, autoChoice: autoBackend(options), options };
+}
+
+async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`Could not fetch ${url} (${res.status}).`);
+  return res.arrayBuffer();
+}
+
+const api: StudioWorkerApi = {
+  init: (pref) => applyBackend(pref),
+  setBackend: (pref) => applyBackend(pref),
+
+  async loadBuiltinModel(baseUrl, id) {
+    const dir = new URL(`models/${id}/`, baseUrl);
+    const [jsonText, metaText] = await Promise.all([
+      fetch(new URL('model.json', dir)).then((r) => r.text()),
+      fetch(new URL('meta.json', dir)).then((r) => r.text()),
+    ]);
+    const json = parseModelJson(jsonText);
+    const files = new Map<string, ArrayBuffer>();
+    for (const p of json.weightsManifest.flatMap((g) => g.paths)) files.set(p.split('/').pop()!, await fetchBytes(new URL(p, dir).href));
+    const { model, net } = await loadNetFromArtifacts(artifactsFromParts(json, files));
+    const meta = JSON.parse(metaText) as { name: string; classes: string[]; preprocessing: PreprocessingKind; heldOutAccuracy?: number };
+    if (loaded) {
+      disposeNet(loaded.net);
+      loaded.model.dispose();
+    }
+    input?.dispose();
+    input = null;
+    const info: ModelInfo = {
+      id, name: meta.name, classes: meta.classes, inputShape: net.inputShape,
+      heldOutAccuracy: meta.heldOutAccuracy ?? null, unsupported: net.unsupported,
+      methods: METHODS.map((m) => {
+        const a = methodAvailability(m, net);
+        return { id: m.id, label: m.label, formula: m.formula, description: m.description, available: a.ok, ...(a.ok ? {} : { reason: a.reason }) };
+      }),
+    };
+    loaded = { info, model, net, preprocessing: meta.preprocessing };
+    return info;
+  },
+
+  async setImage(image: RawImage): Promise<ClassifyResult> {
+    if (!loaded) throw new Error('No model is loaded yet.');
+    const prepared = preprocessForModel(loaded.preprocessing, image, loaded.net.inputShape);
+    const next = tf.tensor4d(prepared.pixels, [1, ...prepared.shape]);
+    const result = await classify(loaded.net, next);
+    input?.dispose();
+    input = next;
+    return Comlink.transfer({
+      pixels: prepared.pixels, shape: prepared.shape, polarity: prepared.polarity, notes: prepared.notes, ...result,
+    }, [result.logits.buffer as ArrayBuffer, result.probabilities.buffer as ArrayBuffer]);
+  },
+
+  async explain(request: ExplainRequest, onProgress): Promise<ExplainResult> {
+    if (!loaded || !input) throw new Error('Load an image first.');
+    const method = getMethod(request.methodId);
+    const availability = methodAvailability(method, loaded.net);
+    if (!availability.ok) throw new Error(availability.reason);
+    const params = parseMethodParams(method, request.params);
+    const controller = new AbortController();
+    runs.set(request.runId, controller);
+    const t0 = performance.now();
+    try {
+      const out = await method.explain(loaded.net, input, request.target, params, {
+        signal: controller.signal,
+        onProgress: (f) => onProgress?.(request.runId, f),
+      });
+      return Comlink.transfer({
+        runId: request.runId, methodId: method.id, params, target: request.target,
+        relevance: out.relevance, shape: out.shape, milliseconds: performance.now() - t0,
+        backend: tf.getBackend() as BackendName, ...(out.extras ? { extras: out.extras } : {}),
+      }, [out.relevance.buffer as ArrayBuffer]);
+    } finally {
+      runs.delete(request.runId);
+    }
+  },
+
+  cancel(runId) {
+    runs.get(runId)?.abort();
+  },
+
+  memory() {
+    const m = tf.memory();
+    return { numTensors: m.numTensors, numBytes: m.numBytes };
+  },
+};
+
+Comlink.expose(api);
