@@ -1,5 +1,5 @@
 // Trains a built-in model, seeded, and writes it with its meta.json under public/models/<id>/.
-// Usage: npm run train -- mnist [--epochs 14] [--seed 7] [--backend wasm]
+// Usage: npm run train -- mnist [--epochs 20] [--seed 7] [--batch 64] [--backend wasm] [--out dir]
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,7 +81,7 @@ async function main() {
     console.log(`epoch ${epoch + 1}/${epochs}  loss ${(lossSum / batches).toFixed(4)}  held-out accuracy ${(acc * 100).toFixed(2)}%  ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
   const accuracy = evaluate(withHead, heldOut);
-  const dir = join('public', 'models', id);
+  const dir = flags.out ?? join('public', 'models', id);
   await saveLayersModel(withHead, dir);
   const meta = {
     id,
