@@ -7,6 +7,8 @@ import { useStudio, selectTarget, type InputImage, type Run } from './studioStor
 const set = useStudio.setState;
 const get = useStudio.getState;
 let nextRunId = 1;
+/** The last image that classified, kept so a new model can classify it again. */
+let lastImage: { raw: RawImage; meta: Omit<InputImage, 'width' | 'height'> } | null = null;
 
 function errorText(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
@@ -55,6 +57,7 @@ export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' 
     const classification = await studioWorker().setImage(raw);
     const previous = get().input;
     if (previous && previous.previewUrl !== meta.previewUrl) URL.revokeObjectURL(previous.previewUrl);
+    lastImage = { raw, meta };
     set({
       input: { ...meta, width: raw.width, height: raw.height },
       classification, runs: {}, targetOverride: null, busy: null,
@@ -64,10 +67,27 @@ export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' 
     await explainCurrent('gradient');
     return true;
   } catch (err) {
-    URL.revokeObjectURL(meta.previewUrl);
+    if (get().input?.previewUrl !== meta.previewUrl) URL.revokeObjectURL(meta.previewUrl);
     set({ busy: null });
     showMessage('error', `${meta.source}: ${errorText(err)}${get().input ? ' The previous image is kept.' : ''}`);
     return false;
+  }
+}
+
+/** Loads a user's model from chosen files; on failure the current model stays. */
+export async function loadUserModel(files: File[]): Promise<void> {
+  if (!files.length) return;
+  set({ busy: 'Loading the model…' });
+  try {
+    const payload = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    const model = await studioWorker().loadUserModel(payload);
+    set({ model, classification: null, runs: {}, targetOverride: null, busy: null, input: null });
+    const unsupported = model.unsupported.map((u) => `${u.name} (${u.className})`).join(', ');
+    showMessage('info', `Loaded ${model.name}: input ${model.inputShape.join(' x ')}, ${model.classes.length} classes.${unsupported ? ` Layers outside the IR: ${unsupported}; gradient methods still work.` : ''}`);
+    if (lastImage) await submitImage(lastImage.raw, lastImage.meta);
+  } catch (err) {
+    set({ busy: null });
+    showMessage('error', `The model was not loaded: ${errorText(err)} The current model is kept.`);
   }
 }
 

@@ -65,6 +65,8 @@ export interface StudioWorkerApi {
   init(preference: BackendPreference): Promise<BackendReport>;
   setBackend(preference: BackendPreference): Promise<BackendReport>;
   loadBuiltinModel(baseUrl: string, id: string): Promise<ModelInfo>;
+  /** A user's model.json with its weight files (and optionally a meta.json with class names). */
+  loadUserModel(files: Array<{ name: string; bytes: ArrayBuffer }>): Promise<ModelInfo>;
   /** Preprocesses and classifies; on failure the previous input stays in place. */
   setImage(image: RawImage): Promise<ClassifyResult>;
   explain(request: ExplainRequest, onProgress?: (runId: number, fraction: number) => void): Promise<ExplainResult>;

@@ -22,6 +22,13 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
 
+interface ModelMeta {
+  name: string;
+  classes: string[];
+  preprocessing: PreprocessingKind;
+  heldOutAccuracy?: number;
+}
+
 interface LoadedModel {
   info: ModelInfo;
   model: tf.LayersModel;
@@ -57,6 +64,34 @@ async function fetchBytes(url: string): Promise<ArrayBuffer> {
   return res.arrayBuffer();
 }
 
+/**
+ * Builds a model and its IR and makes it current. Until that succeeds the previous model and
+ * input stay as they were, so a bad file loses nothing.
+ */
+async function installModel(id: string, jsonText: string, files: Map<string, ArrayBuffer>, meta: Partial<ModelMeta>): Promise<ModelInfo> {
+  const json = parseModelJson(jsonText);
+  const { model, net } = await loadNetFromArtifacts(artifactsFromParts(json, files));
+  const classes = meta.classes?.length === net.outputs ? meta.classes : Array.from({ length: net.outputs }, (_, k) => String(k));
+  const [h, w, c] = net.inputShape;
+  const preprocessing: PreprocessingKind = meta.preprocessing ?? (h === 28 && w === 28 && c === 1 ? 'mnist' : 'fit');
+  if (loaded) {
+    disposeNet(loaded.net);
+    loaded.model.dispose();
+  }
+  input?.dispose();
+  input = null;
+  const info: ModelInfo = {
+    id, name: meta.name ?? id, classes, inputShape: net.inputShape,
+    heldOutAccuracy: meta.heldOutAccuracy ?? null, unsupported: net.unsupported,
+    methods: METHODS.map((m) => {
+      const a = methodAvailability(m, net);
+      return { id: m.id, label: m.label, formula: m.formula, description: m.description, available: a.ok, ...(a.ok ? {} : { reason: a.reason }) };
+    }),
+  };
+  loaded = { info, model, net, preprocessing };
+  return info;
+}
+
 const api: StudioWorkerApi = {
   init: (pref) => applyBackend(pref),
   setBackend: (pref) => applyBackend(pref),
@@ -70,24 +105,23 @@ const api: StudioWorkerApi = {
     const json = parseModelJson(jsonText);
     const files = new Map<string, ArrayBuffer>();
     for (const p of json.weightsManifest.flatMap((g) => g.paths)) files.set(p.split('/').pop()!, await fetchBytes(new URL(p, dir).href));
-    const { model, net } = await loadNetFromArtifacts(artifactsFromParts(json, files));
-    const meta = JSON.parse(metaText) as { name: string; classes: string[]; preprocessing: PreprocessingKind; heldOutAccuracy?: number };
-    if (loaded) {
-      disposeNet(loaded.net);
-      loaded.model.dispose();
+    return installModel(id, jsonText, files, JSON.parse(metaText) as ModelMeta);
+  },
+
+  async loadUserModel(uploaded) {
+    const jsonFile = uploaded.find((f) => /\.json$/i.test(f.name) && !/^meta\.json$/i.test(f.name));
+    if (!jsonFile) throw new Error('Choose the model.json of a TensorFlow.js layers model together with its weight files (.bin).');
+    const metaFile = uploaded.find((f) => /^meta\.json$/i.test(f.name));
+    const files = new Map(uploaded.filter((f) => f !== jsonFile && f !== metaFile).map((f) => [f.name, f.bytes] as const));
+    let meta: Partial<ModelMeta> = {};
+    if (metaFile) {
+      try {
+        meta = JSON.parse(new TextDecoder().decode(metaFile.bytes)) as Partial<ModelMeta>;
+      } catch {
+        throw new Error('meta.json is not valid JSON.');
+      }
     }
-    input?.dispose();
-    input = null;
-    const info: ModelInfo = {
-      id, name: meta.name, classes: meta.classes, inputShape: net.inputShape,
-      heldOutAccuracy: meta.heldOutAccuracy ?? null, unsupported: net.unsupported,
-      methods: METHODS.map((m) => {
-        const a = methodAvailability(m, net);
-        return { id: m.id, label: m.label, formula: m.formula, description: m.description, available: a.ok, ...(a.ok ? {} : { reason: a.reason }) };
-      }),
-    };
-    loaded = { info, model, net, preprocessing: meta.preprocessing };
-    return info;
+    return installModel(jsonFile.name.replace(/\.json$/i, ''), new TextDecoder().decode(jsonFile.bytes), files, meta);
   },
 
   async setImage(image: RawImage): Promise<ClassifyResult> {

@@ -107,6 +107,15 @@ describe('netFromLayersModel', () => {
       // w.r.t. logits is at most 1/2, to well below 1e-5.
       const worst = worstDifference(model, net, x, (z) => tf.softmax(z));
       expect(worst).toBeLessThan(1e-5);
+      // The probabilities here are near 1/5, so also compare the logits themselves, which the
+      // softmax fixes up to a per-row constant: z - mean(z) against log p - mean(log p).
+      const logitGap = tf.tidy(() => {
+        const z = forwardLogits(net, x);
+        const logP = tf.log(model.predict(x) as tf.Tensor2D);
+        const centered = (t: tf.Tensor2D) => tf.sub(t, tf.mean(t, -1, true));
+        return tf.max(tf.abs(tf.sub(centered(z), centered(logP)))).dataSync()[0];
+      });
+      expect(logitGap).toBeLessThan(1e-5);
       x.dispose();
       disposeNet(net);
       model.dispose();
