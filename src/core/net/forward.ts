@@ -44,11 +44,11 @@ export function forwardLogits(net: Net, x: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => net.layers.reduce<tf.Tensor>((h, layer) => forwardLayer(layer, h), x) as tf.Tensor2D);
 }
 
-/** Logits, softmax probabilities and the arg-max class of a single input. */
+/** Logits, head probabilities (softmax, or sigmoid per output) and the arg-max class of a single input. */
 export async function classify(net: Net, x: tf.Tensor4D): Promise<{ logits: Float32Array; probabilities: Float32Array; predicted: number }> {
   const [logits, probabilities] = tf.tidy(() => {
     const z = forwardLogits(net, x);
-    return [z, tf.softmax(z)];
+    return [z, net.head === 'sigmoid' ? tf.sigmoid(z) : tf.softmax(z)];
   });
   const [l, p] = await Promise.all([logits.data(), probabilities.data()]);
   logits.dispose();

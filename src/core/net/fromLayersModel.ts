@@ -38,8 +38,10 @@ function opaque(layer: tf.layers.Layer): IRLayer {
 /** Folds y = scale*x + shift into the affine layer that produced x (METHODS.md 1.1, batch norm). */
 function foldInto(prev: IRLayer, scale: tf.Tensor1D, shift: tf.Tensor1D, owned: tf.Tensor[]): IRLayer | null {
   if (prev.kind !== 'dense' && prev.kind !== 'conv2d') return null;
-  const kernel = tf.mul(prev.kernel, scale);
-  const bias = prev.bias ? tf.add(tf.mul(prev.bias, scale), shift) : shift.clone();
+  const [kernel, bias] = tf.tidy(() => [
+    tf.mul(prev.kernel, scale),
+    prev.bias ? tf.add(tf.mul(prev.bias, scale), shift) : shift.clone(),
+  ]);
   owned.push(kernel, bias);
   return { ...prev, kernel: kernel as never, bias: bias as tf.Tensor1D };
 }
@@ -50,10 +52,13 @@ function batchNormAffine(layer: tf.layers.Layer, owned: tf.Tensor[]): { scale: t
   const mean = weightByName(layer, 'moving_mean');
   const variance = weightByName(layer, 'moving_variance');
   if (!mean || !variance) throw new Error(`Batch norm layer "${layer.name}" has no moving statistics`);
-  const gamma = weightByName(layer, 'gamma') ?? tf.onesLike(mean);
-  const beta = weightByName(layer, 'beta') ?? tf.zerosLike(mean);
-  const scale = tf.div(gamma, tf.sqrt(tf.add(variance, eps))) as tf.Tensor1D;
-  const shift = tf.sub(beta, tf.mul(mean, scale)) as tf.Tensor1D;
+  const gamma = weightByName(layer, 'gamma');
+  const beta = weightByName(layer, 'beta');
+  // scale = γ/√(σ² + ε), shift = β − μ·scale; intermediates freed, the two results owned by the net.
+  const [scale, shift] = tf.tidy(() => {
+    const sc = tf.div(gamma ?? tf.onesLike(mean), tf.sqrt(tf.add(variance, eps))) as tf.Tensor1D;
+    return [sc, tf.sub(beta ?? tf.zerosLike(mean), tf.mul(mean, sc)) as tf.Tensor1D];
+  });
   owned.push(scale, shift);
   return { scale, shift };
 }
@@ -88,6 +93,11 @@ export function netFromLayersModel(model: tf.LayersModel): Net {
       const acts = activationLayers(layer.name, activation);
       if (acts === 'softmax' && isLast) {
         head = 'softmax';
+        return [];
+      }
+      // A final sigmoid is a head too: explanations target the score before it.
+      if (isLast && acts !== 'unknown' && acts !== 'softmax' && acts.length === 1 && acts[0].kind === 'activation' && acts[0].fn === 'sigmoid') {
+        head = 'sigmoid';
         return [];
       }
       if (acts === 'softmax' || acts === 'unknown') throw new Error('unsupported-activation');

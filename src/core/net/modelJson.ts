@@ -7,6 +7,7 @@ const weightSpec = z.object({
   name: z.string(),
   shape: z.array(z.number().int().nonnegative()),
   dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64']),
+  quantization: z.object({ dtype: z.enum(['uint8', 'uint16', 'float16']) }).loose().optional(),
 }).loose();
 
 const modelJsonSchema = z.object({
@@ -17,7 +18,7 @@ const modelJsonSchema = z.object({
 
 export type ModelJson = z.infer<typeof modelJsonSchema>;
 
-const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
 
 /**
  * Parses and checks a tfjs layers `model.json` ourselves: tfjs's own loader never settles on
@@ -47,7 +48,8 @@ export function artifactsFromParts(json: ModelJson, weightFiles: Map<string, Arr
   const missing = paths.filter((p) => !weightFiles.has(baseName(p)));
   if (missing.length) throw new Error(`Weight file${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}.`);
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const expected = specs.reduce((n, s) => n + (BYTES[s.dtype] ?? 4) * s.shape.reduce((a, b) => a * b, 1), 0);
+  // Quantised weights are stored at their quantised width.
+  const expected = specs.reduce((n, s) => n + (BYTES[s.quantization?.dtype ?? s.dtype] ?? 4) * s.shape.reduce((a, b) => a * b, 1), 0);
   const parts = paths.map((p) => new Uint8Array(weightFiles.get(baseName(p))!));
   const total = parts.reduce((n, b) => n + b.byteLength, 0);
   if (total !== expected) {
@@ -79,7 +81,12 @@ export async function loadNetFromArtifacts(artifacts: tf.io.ModelArtifacts, time
   });
   try {
     const model = await Promise.race([tf.loadLayersModel(tf.io.fromMemory(artifacts)), timeout]);
-    return { model, net: netFromLayersModel(model) };
+    try {
+      return { model, net: netFromLayersModel(model) };
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(message.startsWith('The model') || message.startsWith('Layer') ? message : `The model could not be built: ${message}`);

@@ -259,6 +259,33 @@ describe('netFromLayersModel', () => {
     expect(owned.every((t) => t.isDisposed)).toBe(true);
     model.dispose();
   });
+
+  it('leaves no tensor behind: building and disposing the IR of a model with batch norms returns the count', () => {
+    const model = buildMixedModel();
+    const before = tf.memory().numTensors;
+    const net = netFromLayersModel(model);
+    // Two per folded batch norm (kernel, bias) plus the scale and shift they came from.
+    expect(tf.memory().numTensors - before).toBe(net.owned.length);
+    disposeNet(net);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('treats a final sigmoid as the head: forwardLogits gives the score before it', () => {
+    const model = tf.sequential({ layers: [
+      tf.layers.flatten({ inputShape: [2, 2, 1] }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: glorot(4) }),
+    ] });
+    const net = netFromLayersModel(model);
+    expect(net.head).toBe('sigmoid');
+    expect(kinds(net)).toEqual(['flatten', 'dense']);
+    const x = tf.tensor4d([0.2, -0.4, 0.9, 0.1], [1, 2, 2, 1]);
+    const z = forwardLogits(net, x);
+    const p = model.predict(x) as tf.Tensor;
+    expect(Math.abs(1 / (1 + Math.exp(-z.dataSync()[0])) - p.dataSync()[0])).toBeLessThan(1e-6);
+    tf.dispose([x, z, p]);
+    model.dispose();
+  });
 });
 
 /** A small saved-model pair (model.json text and one weight file) to round-trip. */
@@ -331,6 +358,20 @@ describe('parseModelJson and artifactsFromParts', () => {
     const json = parseModelJson(JSON.stringify(TINY_MANIFEST));
     const files = new Map([['a.bin', new ArrayBuffer(24)], ['b.bin', new ArrayBuffer(4)]]);
     expect(() => artifactsFromParts(json, files)).toThrow('The weight files hold 28 bytes but model.json describes 32.');
+  });
+
+  it('counts quantised weights at their stored width (uint8: 1 byte, float16: 2)', () => {
+    const json = parseModelJson(JSON.stringify({
+      ...TINY_MANIFEST,
+      weightsManifest: [{ paths: ['q.bin'], weights: [
+        { name: 'd/kernel', shape: [3, 2], dtype: 'float32', quantization: { dtype: 'uint8', min: -1, scale: 0.01 } },
+        { name: 'd/bias', shape: [2], dtype: 'float32', quantization: { dtype: 'float16' } },
+      ] }],
+    }));
+    const artifacts = artifactsFromParts(json, new Map([['q.bin', new ArrayBuffer(6 + 4)]]));
+    expect((artifacts.weightData as ArrayBuffer).byteLength).toBe(10);
+    expect(() => artifactsFromParts(json, new Map([['q.bin', new ArrayBuffer(24)]])))
+      .toThrow('The weight files hold 24 bytes but model.json describes 10.');
   });
 
   it('round-trips a saved model through parse, artifacts and load', async () => {
