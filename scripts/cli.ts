@@ -33,7 +33,7 @@ async function main() {
   }
   if (command !== 'predict' && command !== 'explain') throw new Error(USAGE);
   await setupNodeBackend((flags.backend ?? 'wasm') as 'wasm' | 'cpu');
-  const { net, meta } = await openModel(required(flags, 'model'));
+  const { net, meta, reference } = await openModel(required(flags, 'model'));
   const input = imageInput(required(flags, 'image'), meta);
   const x = inputTensor(input);
   const { logits, probabilities, predicted } = await classify(net, x);
@@ -55,7 +55,16 @@ async function main() {
     throw new Error(`--target must be a class index from 0 to ${net.outputs - 1}.`);
   }
   const seed = flags.seed === undefined ? undefined : Number(flags.seed);
-  const result = await method.explain(net, x, target, params, { seed });
+  let lastReport = 0;
+  const result = await method.explain(net, x, target, params, {
+    seed, reference,
+    onIteration: (r) => {
+      if (flags.out && Date.now() - lastReport > 2000) {
+        lastReport = Date.now();
+        console.error(`iteration ${r.iteration}: ${Object.entries(r).filter(([k]) => k !== 'iteration').map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`);
+      }
+    },
+  });
   x.dispose();
   const out = {
     method: method.id, params, model: meta.id, backend: tf.getBackend(),

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import type { Net } from '../net/ir';
+import type { ReferenceDistribution } from '../reference/distribution';
 
 export type MethodFamily = 'gradient' | 'rde' | 'propagation' | 'game-theoretic';
 
@@ -8,6 +9,12 @@ export interface ExplainContext {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
   seed?: number;
+  /** The model's reference distribution V, for methods that obfuscate with it (RDE). */
+  reference?: ReferenceDistribution;
+  /** A previous relevance map to start from (iterative methods: RDE's s). */
+  warmStart?: Float32Array;
+  /** Per-iteration records of iterative methods, streamed as they happen. */
+  onIteration?: (record: Record<string, number>) => void;
 }
 
 export interface Explanation {

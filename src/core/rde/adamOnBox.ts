@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs';
+import { AbortedError } from '../methods/types';
+import type { Objective } from './projectedGradient';
+
+export interface AdamRecord { iteration: number; objective: number; distortion: number; rate: number; step: number }
+
+/**
+ * Adam with s clamped to [0,1] after each step (METHODS.md 1.2, as in CartoonX's pixel RDE),
+ * for objectives ADF cannot take. The recorded objective is the one at the step's start.
+ */
+export function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
+  maxIterations: number; learningRate: number; signal?: AbortSignal;
+  onIteration?: (record: AdamRecord) => void;
+}): { s: tf.Tensor } {
+  const b1 = 0.9;
+  const b2 = 0.999;
+  const eps = 1e-8;
+  let s = tf.clipByValue(s0, 0, 1);
+  let m = tf.zerosLike(s);
+  let v = tf.zerosLike(s);
+  const valueAndGrad = tf.valueAndGrad((t: tf.Tensor) => {
+    const { value, parts } = objective(t);
+    tf.keep(parts.distortion);
+    tf.keep(parts.rate);
+    captured = parts;
+    return value;
+  });
+  let captured: Record<string, tf.Scalar> = {};
+  for (let t = 1; t <= opts.maxIterations; t++) {
+    if (opts.signal?.aborted) {
+      tf.dispose([s, m, v]);
+      throw new AbortedError();
+    }
+    const { value, grad } = valueAndGrad(s);
+    const record = {
+      iteration: t, objective: value.dataSync()[0],
+      distortion: captured.distortion.dataSync()[0], rate: captured.rate.dataSync()[0], step: opts.learningRate,
+    };
+    tf.dispose([value, captured.distortion, captured.rate]);
+    const [m2, v2, s2] = tf.tidy(() => {
+      const mn = tf.add(tf.mul(b1, m), tf.mul(1 - b1, grad));
+      const vn = tf.add(tf.mul(b2, v), tf.mul(1 - b2, tf.square(grad)));
+      const update = tf.div(tf.div(mn, 1 - b1 ** t), tf.add(tf.sqrt(tf.div(vn, 1 - b2 ** t)), eps));
+      return [mn, vn, tf.clipByValue(tf.sub(s, tf.mul(opts.learningRate, update)), 0, 1)];
+    });
+    tf.dispose([grad, m, v, s]);
+    m = m2;
+    v = v2;
+    s = s2;
+    opts.onIteration?.(record);
+  }
+  tf.dispose([m, v]);
+  return { s };
+}

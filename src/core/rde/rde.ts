@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { forwardLogits } from '../net/forward';
+import type { Net } from '../net/ir';
+import type { Explanation, ExplainContext, Method } from '../methods/types';
+import { throwIfAborted } from '../methods/types';
+import { projectedGradientDescent } from './projectedGradient';
+import { adamOnBox } from './adamOnBox';
+import { makeDistortion, rateWeight } from './rdeObjective';
+
+export const rdeParams = z.object({
+  mode: z.enum(['diag', 'lowrank', 'lowrank-diag', 'mc']).default('diag')
+    .describe('how D(s) is computed: ADF diagonal, low-rank, low-rank + diagonal, or Monte Carlo'),
+  rank: z.number().int().min(0).max(4096).default(30).describe('covariance rank of the reference distribution (0 = diagonal)'),
+  lambda: z.number().min(0).max(1e6).default(0.5).describe('weight of the rate ‖s‖₁'),
+  regulariser: z.enum(['reference', 'paper']).default('reference')
+    .describe('reference: λ Φ(x)² ‖s‖₁/d; paper: λ ‖s‖₁'),
+  iterations: z.number().int().min(1).max(100_000).default(1500).describe('maximum iterations'),
+  s0: z.number().min(0).max(1).default(0.25).describe('initial mask value (ignored when warm-started)'),
+  optimizer: z.enum(['armijo', 'adam']).default('armijo')
+    .describe('armijo: projected gradient, momentum, backtracking (reference); adam: Adam with clamping'),
+  step: z.number().positive().max(1e4).default(1).describe('initial step (armijo) or learning rate ×1e-3 (adam)'),
+  samples: z.number().int().min(1).max(100_000).default(64).describe('noise samples for mode mc'),
+});
+export type RdeParams = z.infer<typeof rdeParams>;
+
+export interface RdeTraceRecord {
+  iteration: number;
+  distortion: number;
+  rate: number;
+  objective: number;
+  step: number;
+  tries: number;
+}
+
+/**
+ * Rate-Distortion Explanation: minimise F(s) = D(s) + rate term over s ∈ [0,1]^d
+ * (METHODS.md 1). Returns s with the input's shape and the trace per iteration.
+ */
+export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdeParams, ctx: ExplainContext): Promise<Explanation> {
+  const reference = ctx.reference;
+  if (!reference) throw new Error('RDE needs the model\'s reference distribution V, and none is loaded.');
+  if (p.rank > reference.rank) throw new Error(`Rank ${p.rank} is above the ${reference.rank} the reference distribution holds.`);
+  const d = x.size;
+  if (ctx.warmStart && ctx.warmStart.length !== d) throw new Error(`The warm start has ${ctx.warmStart.length} values; the input has ${d}.`);
+  throwIfAborted(ctx.signal);
+  const phiX = tf.tidy(() => forwardLogits(net, x).dataSync()[target]);
+  const dist = makeDistortion(net, x, target, phiX, reference, { mode: p.mode, rank: p.rank, samples: p.samples, seed: ctx.seed ?? 0 });
+  const weight = rateWeight(p.regulariser, p.lambda, phiX, d);
+  const objective = (s: tf.Tensor) => {
+    const D = dist.distortion(s as tf.Tensor4D);
+    const rate = tf.div(tf.sum(s), d) as tf.Scalar;
+    return { value: tf.add(D, tf.mul(weight * d, rate)) as tf.Scalar, parts: { distortion: D, rate } };
+  };
+  const s0 = ctx.warmStart ? tf.tensor4d(ctx.warmStart, x.shape) : tf.fill(x.shape, p.s0) as tf.Tensor4D;
+  const trace: RdeTraceRecord[] = [];
+  const onRecord = (r: RdeTraceRecord) => {
+    trace.push(r);
+    ctx.onIteration?.({ ...r });
+    ctx.onProgress?.(r.iteration / p.iterations);
+  };
+  try {
+    const run = p.optimizer === 'armijo'
+      ? projectedGradientDescent(objective, s0, {
+        maxIterations: p.iterations, initialStep: p.step, signal: ctx.signal,
+        onIteration: (r) => onRecord({
+          iteration: r.iteration, distortion: r.parts.distortion, rate: r.parts.rate,
+          objective: r.objective, step: r.step, tries: r.tries,
+        }),
+      })
+      : adamOnBox(objective, s0, {
+        maxIterations: p.iterations, learningRate: p.step * 1e-3, signal: ctx.signal,
+        onIteration: (r) => onRecord({ ...r, tries: 1 }),
+      });
+    const relevance = Float32Array.from(await run.s.data());
+    run.s.dispose();
+    const last = trace[trace.length - 1];
+    return {
+      relevance, shape: x.shape.slice(),
+      extras: { trace, phiX, distortion: last?.distortion, rate: last?.rate, objective: last?.objective, iterations: trace.length },
+    };
+  } finally {
+    s0.dispose();
+    dist.dispose();
+  }
+}
+
+export const rdeMethod: Method<typeof rdeParams> = {
+  id: 'rde',
+  label: 'Rate-Distortion Explanation',
+  family: 'rde',
+  description: 'The smallest mask s that keeps the score when everything outside it is replaced by noise from V.',
+  formula: 'min_s ½(Φ(x) − E Φ(y))² + ½ Var Φ(y) + λ‖s‖₁,  y = s⊙x + (1−s)⊙n',
+  params: rdeParams,
+  requires: 'gradient',
+  explain: (net, x, target, p, ctx) => runRde(net, x, target, p, ctx),
+};
