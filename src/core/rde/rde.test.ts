@@ -1,0 +1,101 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { setupNodeBackend } from '../tf/node';
+import { openModel } from '../../node/studioSession';
+import { loadMnistSplit, PIXELS } from '../../node/mnistData';
+import type { Net } from '../net/ir';
+import type { ReferenceDistribution } from '../reference/distribution';
+import { parseMethodParams, getMethod } from '../methods/registry';
+import { runRde, rdeParams, type RdeTraceRecord } from './rde';
+
+let net: Net;
+let reference: ReferenceDistribution;
+const { heldOut } = loadMnistSplit();
+const digit = (i: number) => tf.tensor4d(heldOut.images.subarray(i * PIXELS, (i + 1) * PIXELS), [1, 28, 28, 1]);
+
+function finite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
+describe('RDE on the built-in MNIST model', () => {
+  beforeAll(async () => {
+    await setupNodeBackend('wasm');
+    const opened = await openModel('mnist');
+    net = opened.net;
+    reference = opened.reference!;
+  });
+
+  it('runs 30 iterations in diagonal mode: s in [0,1], a finite trace of 30 records, no tensor left', async () => {
+    const x = digit(5);
+    const before = tf.memory().numTensors;
+    const out = await runRde(net, x, heldOut.labels[5], rdeParams.parse({ iterations: 30 }), { reference });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(out.shape).toEqual([1, 28, 28, 1]);
+    expect(Math.min(...out.relevance)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...out.relevance)).toBeLessThanOrEqual(1);
+    const trace = out.extras!.trace as RdeTraceRecord[];
+    expect(trace).toHaveLength(30);
+    expect(trace.every((r) => finite([r.distortion, r.rate, r.objective, r.step, r.tries]))).toBe(true);
+    // F falls from its value at s0 = 0.25 (rate 0.25).
+    expect(trace[29].objective).toBeLessThan(trace[0].objective);
+    expect(trace[29].rate).toBeLessThan(0.25);
+    x.dispose();
+  });
+
+  it('has no NaN or Infinity at the extremes: λ ∈ {0, 100}, every mode, rank 1 and 64, s0 ∈ {0, 1}', async () => {
+    const x = digit(17);
+    const bad: string[] = [];
+    for (const lambda of [0, 100]) {
+      for (const [mode, rank] of [['diag', 0], ['lowrank', 1], ['lowrank-diag', 64], ['mc', 64]] as const) {
+        for (const s0 of [0, 1]) {
+          const out = await runRde(net, x, 3, rdeParams.parse({ lambda, mode, rank, s0, iterations: 3, samples: 16 }), { reference, seed: 1 });
+          const trace = out.extras!.trace as RdeTraceRecord[];
+          const ok = finite(out.relevance) && trace.every((r) => finite([r.distortion, r.rate, r.objective]))
+            && Math.min(...out.relevance) >= 0 && Math.max(...out.relevance) <= 1;
+          if (!ok) bad.push(`λ ${lambda} ${mode} rank ${rank} s0 ${s0}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+    x.dispose();
+  });
+
+  it('continues from a warm start: the next run starts at the previous objective', async () => {
+    const x = digit(40);
+    const p = rdeParams.parse({ iterations: 15 });
+    const first = await runRde(net, x, heldOut.labels[40], p, { reference });
+    const second = await runRde(net, x, heldOut.labels[40], p, { reference, warmStart: first.relevance });
+    const a = first.extras!.trace as RdeTraceRecord[];
+    const b = second.extras!.trace as RdeTraceRecord[];
+    expect(b[b.length - 1].objective).toBeLessThanOrEqual(a[a.length - 1].objective * (1 + 1e-5));
+    // A cold start begins near F(0.25·1); the warm one begins near where the first ended.
+    expect(Math.abs(b[0].objective - a[a.length - 1].objective)).toBeLessThan(Math.abs(a[0].objective - a[a.length - 1].objective));
+    x.dispose();
+  });
+
+  it('stops at once when cancelled', async () => {
+    const x = digit(2);
+    const controller = new AbortController();
+    let seen = 0;
+    await expect(runRde(net, x, 0, rdeParams.parse({ iterations: 500 }), {
+      reference, signal: controller.signal,
+      onIteration: () => { if (++seen === 2) controller.abort(); },
+    })).rejects.toThrow('The run was cancelled.');
+    expect(seen).toBe(2);
+    x.dispose();
+  });
+
+  it('says what is wrong with a negative λ, a rank above V, or a missing V', async () => {
+    const rde = getMethod('rde');
+    expect(() => parseMethodParams(rde, { lambda: '-1' })).toThrow('Rate-Distortion Explanation: parameter lambda');
+    const x = digit(0);
+    await expect(runRde(net, x, 0, rdeParams.parse({ rank: 65, mode: 'lowrank' }), { reference }))
+      .rejects.toThrow('Rank 65 is above the 64 the reference distribution holds.');
+    await expect(runRde(net, x, 0, rdeParams.parse({}), {}))
+      .rejects.toThrow("RDE needs the model's reference distribution V, and none is loaded.");
+    await expect(runRde(net, x, 0, rdeParams.parse({ mode: 'lowrank', rank: 0 }), { reference }))
+      .rejects.toThrow('ADF mode lowrank needs a covariance rank of at least 1');
+    x.dispose();
+  });
+});
