@@ -1,24 +1,43 @@
 // The studio without the page: npm run cli -- <predict|explain|methods> [flags]
 import * as tf from '@tensorflow/tfjs';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { setupNodeBackend } from '../src/core/tf/node';
 import { classify } from '../src/core/net/forward';
 import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../src/core/methods/registry';
 import { parseFlags } from '../src/node/flags';
+import { scoreMoments } from '../src/core/rde/scoreMoments';
+import type { DistortionMode } from '../src/core/rde/rdeObjective';
 import { imageInput, inputTensor, openModel } from '../src/node/studioSession';
 
 const USAGE = `usage:
   npm run cli -- predict --model mnist --image digit.png
   npm run cli -- explain --model mnist --image digit.png --method gradient [--target K] [--out map.json] [method flags]
+  npm run cli -- distortion --model mnist --image digit.png --mode diag|lowrank|lowrank-diag|mc [--rank 30] [--samples 100000] [--s 0.25 | --s mask.json] [--target K]
   npm run cli -- methods
 common flags: --backend wasm|cpu (default wasm); --model takes a built-in id or a path to a model.json`;
 
 const COMMON = ['model', 'image', 'method', 'target', 'out', 'backend', 'seed'];
 
+
 function required(flags: Record<string, string>, name: string): string {
   const v = flags[name];
   if (!v || v === 'true') throw new Error(`--${name} is required.\n${USAGE}`);
   return v;
+}
+
+/** --s: a constant in [0,1], or a JSON file holding a mask (an array, or explain's output with `relevance`). */
+function maskTensor(spec: string, shape: number[]): tf.Tensor4D {
+  const d = shape.reduce((a, b) => a * b, 1);
+  const constant = Number(spec);
+  if (spec.trim() !== '' && Number.isFinite(constant)) {
+    if (constant < 0 || constant > 1) throw new Error(`--s must lie in [0, 1]; got ${constant}.`);
+    return tf.fill(shape as [number, number, number, number], constant) as tf.Tensor4D;
+  }
+  const parsed = JSON.parse(readFileSync(spec, 'utf8')) as number[] | { relevance: number[] };
+  const values = Array.isArray(parsed) ? parsed : parsed.relevance;
+  if (!Array.isArray(values) || values.length !== d) throw new Error(`The mask in ${spec} must hold ${d} values in [0, 1].`);
+  if (values.some((v) => !(v >= 0 && v <= 1))) throw new Error(`The mask in ${spec} has values outside [0, 1].`);
+  return tf.tensor4d(values, shape as [number, number, number, number]);
 }
 
 async function main() {
@@ -31,7 +50,7 @@ async function main() {
     }
     return;
   }
-  if (command !== 'predict' && command !== 'explain') throw new Error(USAGE);
+  if (command !== 'predict' && command !== 'explain' && command !== 'distortion') throw new Error(USAGE);
   await setupNodeBackend((flags.backend ?? 'wasm') as 'wasm' | 'cpu');
   const { net, meta, reference } = await openModel(required(flags, 'model'));
   const input = imageInput(required(flags, 'image'), meta);
@@ -43,6 +62,20 @@ async function main() {
       logits: Array.from(logits), probabilities: Array.from(probabilities),
     }, null, 2));
     x.dispose();
+    return;
+  }
+  if (command === 'distortion') {
+    if (!reference) throw new Error(`The model has no reference distribution (reference.json) beside it.`);
+    const target = flags.target === undefined ? predicted : Number(flags.target);
+    const s = maskTensor(flags.s ?? '0.25', x.shape);
+    const mode = (flags.mode ?? 'diag') as DistortionMode;
+    if (!['diag', 'lowrank', 'lowrank-diag', 'mc'].includes(mode)) throw new Error(`--mode must be diag, lowrank, lowrank-diag or mc; got ${mode}.`);
+    const t0 = performance.now();
+    const report = await scoreMoments(net, x, target, s, reference, {
+      mode, rank: Number(flags.rank ?? (mode === 'diag' ? 0 : 30)), samples: Number(flags.samples ?? 100_000), seed: Number(flags.seed ?? 0),
+    });
+    console.log(JSON.stringify({ model: meta.id, ...report, s: flags.s ?? '0.25', milliseconds: Math.round(performance.now() - t0) }, null, 2));
+    tf.dispose([x, s]);
     return;
   }
   const method = getMethod(required(flags, 'method'));
