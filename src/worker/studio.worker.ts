@@ -12,6 +12,7 @@ import { classify } from '../core/net/forward';
 import { disposeNet } from '../core/net/fromLayersModel';
 import type { Net } from '../core/net/ir';
 import { preprocessForModel, type PreprocessingKind } from '../core/image/preprocess';
+import { parseReference, type ReferenceDistribution } from '../core/reference/distribution';
 import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../core/methods/registry';
 import { autoBackend, probeBackends } from './backendProbe';
 import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, RawImage, StudioWorkerApi } from './protocol';
@@ -34,6 +35,7 @@ interface LoadedModel {
   model: tf.LayersModel;
   net: Net;
   preprocessing: PreprocessingKind;
+  reference?: ReferenceDistribution;
 }
 
 let options: BackendOption[] = [];
@@ -68,7 +70,14 @@ async function fetchBytes(url: string): Promise<ArrayBuffer> {
  * Builds a model and its IR and makes it current. Until that succeeds the previous model and
  * input stay as they were, so a bad file loses nothing.
  */
-async function installModel(id: string, jsonText: string, files: Map<string, ArrayBuffer>, meta: Partial<ModelMeta>): Promise<ModelInfo> {
+async function fetchReference(dir: URL): Promise<ReferenceDistribution | undefined> {
+  const res = await fetch(new URL('reference.json', dir));
+  if (!res.ok) return undefined;
+  const json = (await res.json()) as { file: string };
+  return parseReference(json, await fetchBytes(new URL(json.file, dir).href));
+}
+
+async function installModel(id: string, jsonText: string, files: Map<string, ArrayBuffer>, meta: Partial<ModelMeta>, reference?: ReferenceDistribution): Promise<ModelInfo> {
   const json = parseModelJson(jsonText);
   const { model, net } = await loadNetFromArtifacts(artifactsFromParts(json, files));
   const classes = meta.classes?.length === net.outputs ? meta.classes : Array.from({ length: net.outputs }, (_, k) => String(k));
@@ -88,7 +97,7 @@ async function installModel(id: string, jsonText: string, files: Map<string, Arr
       return { id: m.id, label: m.label, formula: m.formula, description: m.description, available: a.ok, ...(a.ok ? {} : { reason: a.reason }) };
     }),
   };
-  loaded = { info, model, net, preprocessing };
+  loaded = { info, model, net, preprocessing, reference };
   return info;
 }
 
@@ -105,7 +114,8 @@ const api: StudioWorkerApi = {
     const json = parseModelJson(jsonText);
     const files = new Map<string, ArrayBuffer>();
     for (const p of json.weightsManifest.flatMap((g) => g.paths)) files.set(p.split('/').pop()!, await fetchBytes(new URL(p, dir).href));
-    return installModel(id, jsonText, files, JSON.parse(metaText) as ModelMeta);
+    const reference = await fetchReference(dir);
+    return installModel(id, jsonText, files, JSON.parse(metaText) as ModelMeta, reference);
   },
 
   async loadUserModel(uploaded) {
@@ -148,6 +158,7 @@ const api: StudioWorkerApi = {
     try {
       const out = await method.explain(loaded.net, input, request.target, params, {
         signal: controller.signal,
+        reference: loaded.reference,
         onProgress: (f) => onProgress?.(request.runId, f),
       });
       return Comlink.transfer({
