@@ -9,7 +9,7 @@ export function ModelPicker() {
   return (
     <div className="model">
       <span data-testid="model-name">
-        {model ? `${model.name}${model.heldOutAccuracy != null ? ` · held-out accuracy ${(model.heldOutAccuracy * 100).toFixed(1)}%` : ''}` : 'Loading the model…'}
+        {model ? `${model.name}${model.heldOutAccuracy != null ? ` · ${(model.heldOutAccuracy * 100).toFixed(1)}% held-out accuracy` : ''}` : 'Loading the model…'}
       </span>
       <button type="button" onClick={() => input.current?.click()}>Load your model…</button>
       <input
