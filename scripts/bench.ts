@@ -7,6 +7,10 @@ import { preprocessMnist } from '../src/core/image/mnistPreprocess';
 import { loadNetFromFile } from '../src/node/modelFiles';
 import { loadMnistSplit, PIXELS } from '../src/node/mnistData';
 import { parseFlags } from '../src/node/flags';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../src/node/modelFiles';
+import { openReference } from '../src/node/studioSession';
+import { rdeParams, runRde } from '../src/core/rde/rde';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,13 +61,68 @@ async function basics(repeat: number) {
   table(rows);
 }
 
+/**
+ * RDE on the MNIST model: time per iteration against one plain forward+backward at batch r+2,
+ * and how many iterations (and seconds) it takes to come within 1% of the objective that the
+ * full budget reaches.
+ */
+async function rde(flags: Record<string, string>) {
+  await setupNodeBackend('wasm');
+  const { net } = await loadNetFromFile('mnist');
+  const reference = openReference(join(PROJECT_ROOT, 'public', 'models', 'mnist'))!;
+  const { heldOut } = loadMnistSplit();
+  const index = Number(flags.digit ?? 3);
+  const x = tf.tensor4d(heldOut.images.subarray(index * PIXELS, (index + 1) * PIXELS), [1, 28, 28, 1]);
+  const target = heldOut.labels[index];
+  const iterations = Number(flags.iterations ?? 1500);
+  const ranks = (flags.ranks ?? '5,10,30,64').split(',').map(Number);
+  const configs: Array<{ mode: 'diag' | 'lowrank'; rank: number }> = [{ mode: 'diag', rank: 0 }, ...ranks.map((rank) => ({ mode: 'lowrank' as const, rank }))];
+  const rows: Array<Record<string, string>> = [];
+  for (const { mode, rank } of configs) {
+    const batch = tf.tidy(() => tf.tile(x, [rank + 2, 1, 1, 1])) as tf.Tensor4D;
+    const plain = await timeIt(10, async () => { const g = logitGradient(net, batch, target); await g.data(); g.dispose(); });
+    batch.dispose();
+    const times: number[] = [];
+    const objectives: number[] = [];
+    const tries: number[] = [];
+    const t0 = performance.now();
+    await runRde(net, x, target, rdeParams.parse({ mode, rank, iterations }), {
+      reference,
+      onIteration: (r) => {
+        times.push(performance.now() - t0);
+        objectives.push(r.objective);
+        tries.push(r.tries);
+      },
+    });
+    const total = times[times.length - 1];
+    const final = objectives[objectives.length - 1];
+    const within = objectives.findIndex((f) => f - final <= 0.01 * Math.abs(final));
+    const perIteration = total / times.length;
+    rows.push({
+      mode: mode === 'diag' ? 'diagonal' : `low-rank r=${rank}`,
+      'ms / iteration': perIteration.toFixed(1),
+      'mean line-search tries': (tries.reduce((a, b) => a + b, 0) / tries.length).toFixed(1),
+      [`fwd+bwd batch r+2 (ms)`]: plain.toFixed(1),
+      ratio: (perIteration / plain).toFixed(1),
+      [`F after ${times.length}`]: final.toPrecision(5),
+      'iterations to 1%': String(within + 1),
+      'seconds to 1%': (times[within] / 1000).toFixed(1),
+    });
+    console.error(`done: ${rows[rows.length - 1].mode}`);
+  }
+  x.dispose();
+  console.log(`digit #${index} of the held-out set (class ${target}), λ = 0.5 (reference scaling), s0 = 0.25, Armijo PGD, ${iterations} iterations`);
+  table(rows);
+}
+
 async function main() {
   const { positional, flags } = parseFlags(process.argv.slice(2));
   const suite = positional[0] ?? 'basics';
   const repeat = Number(flags.repeat ?? 20);
   console.log(`Node ${process.version}, tfjs ${tf.version.tfjs}, suite ${suite}, median of ${repeat} runs after one warm-up`);
   if (suite === 'basics') await basics(repeat);
-  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics`);
+  else if (suite === 'rde') await rde(flags);
+  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde`);
 }
 
 main().catch((err) => {

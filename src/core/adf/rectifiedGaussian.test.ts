@@ -9,7 +9,7 @@ import { maxOfGaussians } from './clark';
 interface AdfFixture { cases: Array<{ mu: number; v: number; mean: number; var: number }>; tolerance: number }
 
 const fixture = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../../../shared/fixtures/adf.json', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL('../../../fixtures/adf.json', import.meta.url)), 'utf8'),
 ) as AdfFixture;
 
 function moments(mu: number[], v: number[]): { mean: Float32Array; variance: Float32Array } {
@@ -21,7 +21,7 @@ function moments(mu: number[], v: number[]): { mean: Float32Array; variance: Flo
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`rectified Gaussian moments (${backend})`, () => {
-    it('match all cases of shared/fixtures/adf.json within the fixture tolerance', async () => {
+    it('match all cases of fixtures/adf.json within the fixture tolerance', async () => {
       await setupNodeBackend(backend);
       // The fixture gives 6 decimals and tolerance 1e-5; float32 evaluation of the formula
       // (erf to ~1e-7, values of order 1) stays well inside it.

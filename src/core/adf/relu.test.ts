@@ -53,7 +53,7 @@ describe('ADF ReLU rule: marginal variances of the low-rank modes', () => {
 
   it('METHODS.md\'s one-unit example: 0.68 (lowrank) against the exact 0.86 (lowrank-diag)', () => {
     // z ~ N(0.3, 2) as one rank-1 factor √2: F(0.3/√2)² · 2 = 0.682107 and the exact 0.857756
-    // of shared/fixtures/adf.json; float32 erf keeps both within 1e-5.
+    // of fixtures/adf.json; float32 erf keeps both within 1e-5.
     const [lowrank, exact] = tf.tidy(() => {
       const mean = tf.tensor2d([[0.3]]);
       const factor = tf.tensor3d([[[Math.SQRT2]]]);
