@@ -11,6 +11,7 @@ import { momentTensors, type AdfMode } from './moments';
 import { distortion, propagateMoments } from './propagate';
 import { empiricalMoments, type EmpiricalMoments, type GaussianSpec } from './testing/monteCarlo';
 import { syntheticReference, tinyNet } from './testing/tinyNet';
+import { relativeError } from '../util/relativeError';
 
 const MODES: AdfMode[] = ['diag', 'lowrank', 'lowrank-diag'];
 
@@ -177,16 +178,6 @@ function distortionGradients(net: Net, ref: ReferenceTensors, mode: AdfMode, h: 
   const values = tf.tidy(() => D(tf.tensor4d(batch, [2 * d, 8, 8, 1])).dataSync());
   x.dispose();
   return { grad, fd: Float64Array.from(steps, (step, p) => (values[2 * p] - values[2 * p + 1]) / step) };
-}
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
 }
 
 describe('the RDE distortion through ADF is differentiable in the mask', () => {

@@ -9,6 +9,7 @@ import { getMethod, parseMethodParams } from './registry';
 import { mulberry32 } from '../util/random';
 import { loadNetFromFile } from '../../node/modelFiles';
 import { loadMnistSplit, PIXELS } from '../../node/mnistData';
+import { relativeError } from '../util/relativeError';
 
 /** conv3x3(4)-relu · flatten · dense8-relu · dense3 on an 8x8x1 input, seeded weights and biases. */
 function smallNet(): { model: tf.Sequential; net: Net } {
@@ -54,17 +55,6 @@ function centralDifferences(net: Net, x: Float32Array, target: number, pixels: n
   const z = tf.tidy(() => forwardLogits(net, tf.tensor4d(batch, [2 * pixels.length, height, width, channels])).dataSync());
   const k = net.outputs;
   return Float64Array.from(pixels, (_, i) => (z[2 * i * k + target] - z[(2 * i + 1) * k + target]) / steps[i]);
-}
-
-/** ‖a − b‖ / ‖b‖. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
 }
 
 describe('gradient method against central finite differences', () => {
