@@ -1,14 +1,15 @@
 import { test, expect } from './studio';
+import { BACKEND_LABELS, type BackendName } from '../src/core/tf/backendNames';
 
 test('the page names its backend; auto picks WASM over software GPU adapters here', async ({ studio }) => {
   const { page } = studio;
   const s = await studio.snapshot();
   // On this machine WebGPU is a fallback adapter and WebGL runs on SwiftShader: both software.
   const options = await page.getByTestId('backend-select').locator('option').allTextContents();
-  expect(options[0]).toBe(`Auto (fastest here: ${s.autoChoice === 'wasm' ? 'WASM' : s.autoChoice?.toUpperCase()})`);
+  expect(options[0]).toBe(`Auto (${BACKEND_LABELS[s.autoChoice as BackendName]} here)`);
   expect(s.backend).toBe(s.autoChoice);
   if (options.some((o) => /WebGL \(software\)/.test(o))) expect(s.autoChoice).toBe('wasm');
-  await expect(page.getByTestId('backend-active')).toHaveText(s.backend === 'wasm' ? 'WASM' : /.+/);
+  await expect(page.getByTestId('backend-active')).toHaveText(BACKEND_LABELS[s.backend as BackendName]);
 });
 
 test('switching the backend recomputes the map with the same prediction and gradient (1e-3)', async ({ studio }) => {

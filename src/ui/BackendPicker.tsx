@@ -21,7 +21,7 @@ export function BackendPicker() {
           data-testid="backend-select"
           aria-label="Compute backend"
         >
-          <option value="auto">Auto (fastest here: {label(backend.autoChoice)})</option>
+          <option value="auto">Auto ({label(backend.autoChoice)} here)</option>
           {backend.options.map((o) => (
             <option key={o.name} value={o.name} disabled={!o.available} title={o.detail}>
               {label(o.name)}{!o.available ? ' (unavailable)' : o.software ? ' (software)' : ''}
