@@ -2,7 +2,9 @@
 // low-rank + diagonal against Monte Carlo, for held-out digits and several masks s.
 // Resumable: every (digit, mask) result is appended as one JSON line to --out, and rows
 // already there are skipped, so a long run can be spread over several sessions.
-// Usage: npm run adf-accuracy -- [--digits 20] [--samples 100000] [--rank 30] [--out docs/data/adf-accuracy.jsonl] [--table]
+// Usage: npm run adf-accuracy -- [--digits 20] [--samples 100000] [--rank 30] [--shard k/n] [--out docs/data/adf-accuracy.jsonl] [--table]
+// --shard k/n takes every n-th digit starting at the k-th, so n processes can share the cores
+// (tfjs-wasm is single-threaded in Node); each appends whole lines to the same file.
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -78,7 +80,9 @@ async function main() {
   mkdirSync(dirname(out), { recursive: true });
   const done = new Set(readRows(out).filter((r) => r.samples === samples && r.rank === rank).map((r) => `${r.digit}/${r.mask}`));
   // Two digits of each class, spread over the held-out set.
-  const picks = Array.from({ length: digits }, (_, k) => (k % 10) * 200 + Math.floor(k / 10) * 7);
+  const [shard, shards] = (flags.shard ?? '0/1').split('/').map(Number);
+  if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new Error(`--shard must be k/n with 0 <= k < n (got ${flags.shard}).`);
+  const picks = Array.from({ length: digits }, (_, k) => (k % 10) * 200 + Math.floor(k / 10) * 7).filter((_, k) => k % shards === shard);
   for (const digit of picks) {
     const x = tf.tensor4d(heldOut.images.subarray(digit * PIXELS, (digit + 1) * PIXELS), [1, 28, 28, 1]);
     const target = heldOut.labels[digit];

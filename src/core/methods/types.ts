@@ -17,10 +17,29 @@ export interface ExplainContext {
   onIteration?: (record: Record<string, number>) => void;
 }
 
+/**
+ * An axiom a method promises, checked on this run: completeness (Integrated Gradients),
+ * conservation (LRP), efficiency (Shapley). `sum` is Σ relevance, `expected` what the axiom
+ * says it should be; the UI shows both and their gap.
+ */
+export interface AxiomCheck {
+  axiom: 'completeness' | 'conservation' | 'efficiency';
+  sum: number;
+  expected: number;
+}
+
+/** How many single-input network passes a run used (a batch of 64 counts as 64). */
+export interface PassCount {
+  forward: number;
+  backward: number;
+}
+
 export interface Explanation {
   /** Relevance per input component, NHWC, same shape as the input. */
   relevance: Float32Array;
   shape: number[];
+  check?: AxiomCheck;
+  passes?: PassCount;
   /** Method-specific extras (traces, checks), plain data only. */
   extras?: Record<string, unknown>;
 }
