@@ -75,6 +75,7 @@ async function rde(flags: Record<string, string>) {
   const x = tf.tensor4d(heldOut.images.subarray(index * PIXELS, (index + 1) * PIXELS), [1, 28, 28, 1]);
   const target = heldOut.labels[index];
   const iterations = Number(flags.iterations ?? 1500);
+  const lineSearch = Number(flags['line-search'] ?? 4);
   const ranks = (flags.ranks ?? '5,10,30,64').split(',').map(Number);
   const configs: Array<{ mode: 'diag' | 'lowrank'; rank: number }> = [{ mode: 'diag', rank: 0 }, ...ranks.map((rank) => ({ mode: 'lowrank' as const, rank }))];
   const rows: Array<Record<string, string>> = [];
@@ -86,7 +87,7 @@ async function rde(flags: Record<string, string>) {
     const objectives: number[] = [];
     const tries: number[] = [];
     const t0 = performance.now();
-    await runRde(net, x, target, rdeParams.parse({ mode, rank, iterations }), {
+    await runRde(net, x, target, rdeParams.parse({ mode, rank, iterations, lineSearch }), {
       reference,
       onIteration: (r) => {
         times.push(performance.now() - t0);

@@ -19,13 +19,13 @@ export function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
   let m = tf.zerosLike(s);
   let v = tf.zerosLike(s);
   const valueAndGrad = tf.valueAndGrad((t: tf.Tensor) => {
-    const { value, parts } = objective(t);
+    const { values, parts } = objective(t);
     tf.keep(parts.distortion);
     tf.keep(parts.rate);
     captured = parts;
-    return value;
+    return tf.sum(values);
   });
-  let captured: Record<string, tf.Scalar> = {};
+  let captured: Record<string, tf.Tensor1D> = {};
   for (let t = 1; t <= opts.maxIterations; t++) {
     if (opts.signal?.aborted) {
       tf.dispose([s, m, v]);

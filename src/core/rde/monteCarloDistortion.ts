@@ -3,24 +3,29 @@ import { forwardLogits } from '../net/forward';
 import type { Net } from '../net/ir';
 import { sampleNoise, type NoiseModel } from './noise';
 
-/** y = s ⊙ x + (1 − s) ⊙ n for a batch of noise rows [n, d]; s and x have the input shape. */
+/**
+ * y = s_k ⊙ x + (1 − s_k) ⊙ n_i for k masks s [k, ...input] (k may be 1) and noise rows
+ * [N, d]: every mask with every noise draw, [k·N, ...input], mask-major.
+ */
 export function obfuscate(x: tf.Tensor4D, s: tf.Tensor, noise: tf.Tensor2D): tf.Tensor4D {
   const [, h, w, c] = x.shape;
   return tf.tidy(() => {
-    const n = tf.reshape(noise, [-1, h, w, c]);
-    const sm = tf.reshape(s, [1, h, w, c]);
-    return tf.add(tf.mul(sm, x), tf.mul(tf.sub(1, sm), n)) as tf.Tensor4D;
+    const n = tf.reshape(noise, [1, -1, h, w, c]);
+    const sm = tf.reshape(s, [-1, 1, h, w, c]);
+    return tf.reshape(tf.add(tf.mul(sm, x), tf.mul(tf.sub(1, sm), n)), [-1, h, w, c]) as tf.Tensor4D;
   });
 }
 
 /**
- * Differentiable Monte-Carlo distortion for the optimiser (METHODS.md 1.2):
- * D̂(s) = mean_i ½ (Φ(x) − Φ(y_i))², the noise drawn once and reused (reparameterised).
+ * Differentiable Monte-Carlo distortion for the optimiser (METHODS.md 1.2), one value per mask
+ * of s [k, ...input]: D̂(s_k) = mean_i ½ (Φ(x) − Φ(y_ki))², the noise drawn once and reused
+ * (reparameterised), so all k masks see the same draws.
  */
-export function monteCarloDistortion(net: Net, x: tf.Tensor4D, s: tf.Tensor, noise: tf.Tensor2D, target: number, phiX: number): tf.Scalar {
+export function monteCarloDistortion(net: Net, x: tf.Tensor4D, s: tf.Tensor, noise: tf.Tensor2D, target: number, phiX: number): tf.Tensor1D {
   return tf.tidy(() => {
-    const scores = tf.squeeze(tf.slice(forwardLogits(net, obfuscate(x, s, noise)), [0, target], [-1, 1]), [1]);
-    return tf.mul(0.5, tf.mean(tf.square(tf.sub(phiX, scores)))) as tf.Scalar;
+    const scores = tf.slice(forwardLogits(net, obfuscate(x, s, noise)), [0, target], [-1, 1]);
+    const perMask = tf.reshape(scores, [-1, noise.shape[0]]);
+    return tf.mul(0.5, tf.mean(tf.square(tf.sub(phiX, perMask)), 1)) as tf.Tensor1D;
   });
 }
 

@@ -5,6 +5,7 @@ import { projectedGradientDescent, type Objective } from './projectedGradient';
 import { mulberry32 } from '../util/random';
 
 // F(s) = ½‖s − c‖² + λ Σ s on [0,1]^d has the closed-form minimiser s* = clip(c − λ, 0, 1).
+// The optimiser's s is [1, d]; the objective takes a batch [k, d] of masks.
 const d = 50;
 const rand = mulberry32(3);
 const cValues = Float32Array.from({ length: d }, () => rand() * 2 - 0.5);
@@ -13,9 +14,9 @@ const lambda = 0.3;
 function quadratic(): { objective: Objective; c: tf.Tensor1D } {
   const c = tf.tensor1d(cValues);
   const objective: Objective = (s) => {
-    const fit = tf.mul(0.5, tf.sum(tf.square(tf.sub(s, c)))) as tf.Scalar;
-    const rate = tf.div(tf.sum(s), d) as tf.Scalar;
-    return { value: tf.add(fit, tf.mul(lambda * d, rate)) as tf.Scalar, parts: { fit, rate } };
+    const fit = tf.mul(0.5, tf.sum(tf.square(tf.sub(s, c)), 1)) as tf.Tensor1D;
+    const rate = tf.div(tf.sum(s, 1), d) as tf.Tensor1D;
+    return { values: tf.add(fit, tf.mul(lambda * d, rate)) as tf.Tensor1D, parts: { fit, rate } };
   };
   return { objective, c };
 }
@@ -28,7 +29,7 @@ describe('projectedGradientDescent (METHODS.md 1.3)', () => {
   // near the optimum, that leaves s within ~1e-2 of s* (measured: F within 2e-6, s within 4e-3).
   it('reaches the closed-form box-constrained minimiser (F within 1e-5 relative, s within 1e-2)', () => {
     const { objective, c } = quadratic();
-    const s0 = tf.fill([d], 0.25);
+    const s0 = tf.fill([1, d], 0.25);
     const { s, trace } = projectedGradientDescent(objective, s0, { maxIterations: 300 });
     const got = s.dataSync();
     const want = cValues.map((v) => Math.min(1, Math.max(0, v - lambda)));
@@ -47,9 +48,23 @@ describe('projectedGradientDescent (METHODS.md 1.3)', () => {
     tf.dispose([s, s0, c]);
   });
 
+  it('takes the same steps whether the line search tries 1, 4 or 30 steps per pass', () => {
+    const { objective, c } = quadratic();
+    const s0 = tf.fill([1, d], 0.25);
+    const runs = [1, 4, 30].map((lineSearchBatch) => projectedGradientDescent(objective, s0, { maxIterations: 60, lineSearchBatch }));
+    const [one, ...others] = runs;
+    for (const other of others) {
+      expect(other.trace.map((r) => [r.tries, r.step])).toEqual(one.trace.map((r) => [r.tries, r.step]));
+      expect(tf.max(tf.abs(tf.sub(other.s, one.s))).dataSync()[0]).toBe(0);
+    }
+    // The quadratic from 0.25 needs backtracking in its first iterations, so batches matter.
+    expect(Math.max(...one.trace.map((r) => r.tries))).toBeGreaterThan(1);
+    tf.dispose([...runs.map((r) => r.s), s0, c]);
+  });
+
   it('keeps s in [0,1] from any start and streams every iteration', () => {
     const { objective, c } = quadratic();
-    const s0 = tf.tensor1d(Float32Array.from({ length: d }, (_, i) => (i % 3) - 0.5));
+    const s0 = tf.tensor2d(Float32Array.from({ length: d }, (_, i) => (i % 3) - 0.5), [1, d]);
     const seen: number[] = [];
     const { s, trace } = projectedGradientDescent(objective, s0, {
       maxIterations: 20,
@@ -67,7 +82,7 @@ describe('projectedGradientDescent (METHODS.md 1.3)', () => {
 
   it('warm-started from the optimum stays there', () => {
     const { objective, c } = quadratic();
-    const opt = tf.tensor1d(cValues.map((v) => Math.min(1, Math.max(0, v - lambda))));
+    const opt = tf.tensor2d(cValues.map((v) => Math.min(1, Math.max(0, v - lambda))), [1, d]);
     const { s, trace } = projectedGradientDescent(objective, opt, { maxIterations: 5 });
     expect(tf.max(tf.abs(tf.sub(s, opt))).dataSync()[0]).toBeLessThan(1e-5);
     expect(Math.abs(trace[trace.length - 1].objective - trace[0].objective)).toBeLessThan(1e-4);
@@ -76,7 +91,7 @@ describe('projectedGradientDescent (METHODS.md 1.3)', () => {
 
   it('stops on an abort signal with a clear error and frees its tensors', () => {
     const { objective, c } = quadratic();
-    const s0 = tf.fill([d], 0.25);
+    const s0 = tf.fill([1, d], 0.25);
     const before = tf.memory().numTensors;
     const controller = new AbortController();
     expect(() => projectedGradientDescent(objective, s0, {
@@ -90,7 +105,7 @@ describe('projectedGradientDescent (METHODS.md 1.3)', () => {
 
   it('returns with no leak: only the result s remains', () => {
     const { objective, c } = quadratic();
-    const s0 = tf.fill([d], 0.25);
+    const s0 = tf.fill([1, d], 0.25);
     const before = tf.memory().numTensors;
     const { s } = projectedGradientDescent(objective, s0, { maxIterations: 30 });
     expect(tf.memory().numTensors).toBe(before + 1);

@@ -20,6 +20,8 @@ export const rdeParams = z.object({
   optimizer: z.enum(['armijo', 'adam']).default('armijo')
     .describe('armijo: projected gradient, momentum, backtracking (reference); adam: Adam with clamping'),
   step: z.number().positive().max(1e4).default(1).describe('initial step (armijo) or learning rate ×1e-3 (adam)'),
+  lineSearch: z.number().int().min(1).max(30).default(4)
+    .describe('armijo line-search steps tried together in one batched pass (same result, fewer passes)'),
   samples: z.number().int().min(1).max(100_000).default(64).describe('noise samples for mode mc'),
 });
 export type RdeParams = z.infer<typeof rdeParams>;
@@ -47,10 +49,11 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
   const phiX = tf.tidy(() => forwardLogits(net, x).dataSync()[target]);
   const dist = makeDistortion(net, x, target, phiX, reference, { mode: p.mode, rank: p.rank, samples: p.samples, seed: ctx.seed ?? 0 });
   const weight = rateWeight(p.regulariser, p.lambda, phiX, d);
+  // F per mask of a batch s [k, ...input]: D(s_k) + weight·‖s_k‖₁, rate = ‖s_k‖₁/d.
   const objective = (s: tf.Tensor) => {
     const D = dist.distortion(s as tf.Tensor4D);
-    const rate = tf.div(tf.sum(s), d) as tf.Scalar;
-    return { value: tf.add(D, tf.mul(weight * d, rate)) as tf.Scalar, parts: { distortion: D, rate } };
+    const rate = tf.div(tf.sum(s, [1, 2, 3]), d) as tf.Tensor1D;
+    return { values: tf.add(D, tf.mul(weight * d, rate)) as tf.Tensor1D, parts: { distortion: D, rate } };
   };
   const s0 = ctx.warmStart ? tf.tensor4d(ctx.warmStart, x.shape) : tf.fill(x.shape, p.s0) as tf.Tensor4D;
   const trace: RdeTraceRecord[] = [];
@@ -62,7 +65,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
   try {
     const run = p.optimizer === 'armijo'
       ? projectedGradientDescent(objective, s0, {
-        maxIterations: p.iterations, initialStep: p.step, signal: ctx.signal,
+        maxIterations: p.iterations, initialStep: p.step, lineSearchBatch: p.lineSearch, signal: ctx.signal,
         onIteration: (r) => onRecord({
           iteration: r.iteration, distortion: r.parts.distortion, rate: r.parts.rate,
           objective: r.objective, step: r.step, tries: r.tries,

@@ -10,9 +10,12 @@ import { disposeNoiseModel, noiseModel, sampleNoise } from './noise';
 export type DistortionMode = AdfMode | 'mc';
 export type Regulariser = 'reference' | 'paper';
 
-/** A differentiable D(s) for one input, target and reference, with the tensors it holds. */
+/**
+ * A differentiable D(s) for one input, target and reference, with the tensors it holds:
+ * one value per mask of a batch s [k, ...input], so line searches can try k steps at once.
+ */
 export interface DistortionFunction {
-  distortion(s: tf.Tensor4D): tf.Scalar;
+  distortion(s: tf.Tensor4D): tf.Tensor1D;
   dispose(): void;
 }
 
@@ -40,7 +43,7 @@ export function makeDistortion(
   const mode = opts.mode;
   const tensors: ReferenceTensors = referenceTensors(reference, mode === 'diag' ? 0 : opts.rank);
   return {
-    distortion: (s) => tf.tidy(() => tf.sum(distortion(propagateMoments(net, inputMoments(x, s, tensors, mode)), target, phiX)) as tf.Scalar),
+    distortion: (s) => tf.tidy(() => distortion(propagateMoments(net, inputMoments(x, s, tensors, mode)), target, phiX)),
     dispose: () => tf.dispose([tensors.mean, tensors.variance, tensors.factor, tensors.residual]),
   };
 }

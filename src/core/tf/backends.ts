@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerConv2dBackpropInput } from './conv2dBackpropInput';
 import { registerConv2dBackpropFilter } from './conv2dBackpropFilter';
 
 import { BACKEND_LABELS, type BackendName } from './backendNames';
@@ -8,6 +9,7 @@ export type { BackendName };
 /** Fills the gaps of tfjs 4.22 that the studio's methods need (DESIGN.md, Backends). */
 export function registerProjectKernels(): void {
   registerConv2dBackpropFilter('wasm');
+  registerConv2dBackpropInput('wasm');
 }
 
 /** Switches the backend and checks that it really came up; throws a readable error if not. */
