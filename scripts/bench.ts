@@ -75,7 +75,7 @@ async function rde(flags: Record<string, string>) {
   const x = tf.tensor4d(heldOut.images.subarray(index * PIXELS, (index + 1) * PIXELS), [1, 28, 28, 1]);
   const target = heldOut.labels[index];
   const iterations = Number(flags.iterations ?? 1500);
-  const lineSearch = Number(flags['line-search'] ?? 4);
+  const lineSearch = Number(flags['line-search'] ?? 3);
   const ranks = (flags.ranks ?? '5,10,30,64').split(',').map(Number);
   const configs: Array<{ mode: 'diag' | 'lowrank'; rank: number }> = [{ mode: 'diag', rank: 0 }, ...ranks.map((rank) => ({ mode: 'lowrank' as const, rank }))];
   const rows: Array<Record<string, string>> = [];

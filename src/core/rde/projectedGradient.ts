@@ -78,7 +78,7 @@ export function projectedGradientDescent(objective: Objective, s0: tf.Tensor, op
   const maxTries = opts.maxTries ?? 30;
   const tolerance = opts.tolerance ?? 1e-18;
   let stepInit = opts.initialStep ?? 1;
-  const batchSize = Math.max(1, Math.min(opts.lineSearchBatch ?? 4, maxTries));
+  const batchSize = Math.max(1, Math.min(opts.lineSearchBatch ?? 3, maxTries));
   const gradient = tf.grad((s: tf.Tensor) => tf.sum(objective(s).values));
   if (s0.shape[0] !== 1) throw new Error(`The optimiser takes one mask with a leading axis of 1; got shape [${s0.shape.join(', ')}].`);
   let s = tf.clipByValue(s0, 0, 1);

@@ -20,7 +20,7 @@ export const rdeParams = z.object({
   optimizer: z.enum(['armijo', 'adam']).default('armijo')
     .describe('armijo: projected gradient, momentum, backtracking (reference); adam: Adam with clamping'),
   step: z.number().positive().max(1e4).default(1).describe('initial step (armijo) or learning rate ×1e-3 (adam)'),
-  lineSearch: z.number().int().min(1).max(30).default(4)
+  lineSearch: z.number().int().min(1).max(30).default(3)
     .describe('armijo line-search steps tried together in one batched pass (same result, fewer passes)'),
   samples: z.number().int().min(1).max(100_000).default(64).describe('noise samples for mode mc'),
 });
