@@ -1,11 +1,23 @@
 import type { z } from 'zod';
 import type { Net } from '../net/ir';
 import { gradientMethod } from './gradient';
+import { gradientInputMethod } from './gradientInput';
+import { smoothgradMethod } from './smoothgrad';
+import { integratedGradientsMethod } from './integratedGradients';
+import { deconvnetMethod, guidedBackpropMethod } from './guidedBackprop';
 import { rdeMethod } from '../rde/rde';
 import type { Method } from './types';
 
 /** Every explanation method, in the order the studio lists them. New methods register here. */
-export const METHODS: Method[] = [gradientMethod as unknown as Method, rdeMethod as unknown as Method];
+export const METHODS: Method[] = [
+  gradientMethod,
+  gradientInputMethod,
+  smoothgradMethod,
+  integratedGradientsMethod,
+  guidedBackpropMethod,
+  deconvnetMethod,
+  rdeMethod,
+] as unknown as Method[];
 
 export function getMethod(id: string): Method {
   const m = METHODS.find((method) => method.id === id);

@@ -29,7 +29,7 @@ export function conv2dBackpropInputComposed(
     if (sh > 1 || sw > 1) {
       // Interleave zeros: [n, ho, 1, wo, 1, c] padded to [n, ho, sh, wo, sw, c], then cropped.
       const spread = tf.pad(tf.reshape(dy, [n, ho, 1, wo, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-      dilated = tf.slice(tf.reshape(spread, [n, ho * sh, wo * sw, c]), [0, 0, 0, 0], [n, (ho - 1) * sh + 1, (wo - 1) * sw + 1, c]);
+      dilated = tf.slice(tf.reshape(spread, [n, ho * sh, wo * sw, c]), [0, 0, 0, 0], [n, (ho - 1) * sh + 1, (wo - 1) * sw + 1, c]) as tf.Tensor4D;
     }
     const before = [kh - 1 - info.padInfo.top, kw - 1 - info.padInfo.left];
     const after = [
