@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AbortedError } from '../methods/types';
+import { yieldToEventLoop } from '../util/yieldToEventLoop';
 import type { Objective } from './projectedGradient';
 
 export interface AdamRecord { iteration: number; objective: number; distortion: number; rate: number; step: number }
@@ -8,10 +9,10 @@ export interface AdamRecord { iteration: number; objective: number; distortion: 
  * Adam with s clamped to [0,1] after each step (METHODS.md 1.2, as in CartoonX's pixel RDE),
  * for objectives ADF cannot take. The recorded objective is the one at the step's start.
  */
-export function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
+export async function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
   maxIterations: number; learningRate: number; signal?: AbortSignal;
   onIteration?: (record: AdamRecord) => void;
-}): { s: tf.Tensor } {
+}): Promise<{ s: tf.Tensor }> {
   const b1 = 0.9;
   const b2 = 0.999;
   const eps = 1e-8;
@@ -27,6 +28,7 @@ export function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
   });
   let captured: Record<string, tf.Tensor1D> = {};
   for (let t = 1; t <= opts.maxIterations; t++) {
+    if (t > 1) await yieldToEventLoop();
     if (opts.signal?.aborted) {
       tf.dispose([s, m, v]);
       throw new AbortedError();

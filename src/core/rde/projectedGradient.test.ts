@@ -27,10 +27,10 @@ describe('projectedGradientDescent (METHODS.md 1.3)', () => {
   // F is evaluated in float32, whose resolution near F ≈ 7.3 is ~1e-6: Armijo tests on smaller
   // decreases are noise, so the run can pin F only to ~1e-6 relative. Since F − F* ≈ ½‖s − s*‖²
   // near the optimum, that leaves s within ~1e-2 of s* (measured: F within 2e-6, s within 4e-3).
-  it('reaches the closed-form box-constrained minimiser (F within 1e-5 relative, s within 1e-2)', () => {
+  it('reaches the closed-form box-constrained minimiser (F within 1e-5 relative, s within 1e-2)', async () => {
     const { objective, c } = quadratic();
     const s0 = tf.fill([1, d], 0.25);
-    const { s, trace } = projectedGradientDescent(objective, s0, { maxIterations: 300 });
+    const { s, trace } = await projectedGradientDescent(objective, s0, { maxIterations: 300 });
     const got = s.dataSync();
     const want = cValues.map((v) => Math.min(1, Math.max(0, v - lambda)));
     let worst = 0;
@@ -48,10 +48,10 @@ describe('projectedGradientDescent (METHODS.md 1.3)', () => {
     tf.dispose([s, s0, c]);
   });
 
-  it('takes the same steps whether the line search tries 1, 4 or 30 steps per pass', () => {
+  it('takes the same steps whether the line search tries 1, 4 or 30 steps per pass', async () => {
     const { objective, c } = quadratic();
     const s0 = tf.fill([1, d], 0.25);
-    const runs = [1, 4, 30].map((lineSearchBatch) => projectedGradientDescent(objective, s0, { maxIterations: 60, lineSearchBatch }));
+    const runs = await Promise.all([1, 4, 30].map((lineSearchBatch) => projectedGradientDescent(objective, s0, { maxIterations: 60, lineSearchBatch })));
     const [one, ...others] = runs;
     for (const other of others) {
       expect(other.trace.map((r) => [r.tries, r.step])).toEqual(one.trace.map((r) => [r.tries, r.step]));
@@ -62,11 +62,11 @@ describe('projectedGradientDescent (METHODS.md 1.3)', () => {
     tf.dispose([...runs.map((r) => r.s), s0, c]);
   });
 
-  it('keeps s in [0,1] from any start and streams every iteration', () => {
+  it('keeps s in [0,1] from any start and streams every iteration', async () => {
     const { objective, c } = quadratic();
     const s0 = tf.tensor2d(Float32Array.from({ length: d }, (_, i) => (i % 3) - 0.5), [1, d]);
     const seen: number[] = [];
-    const { s, trace } = projectedGradientDescent(objective, s0, {
+    const { s, trace } = await projectedGradientDescent(objective, s0, {
       maxIterations: 20,
       onIteration: (r, current) => {
         seen.push(r.iteration);
@@ -80,34 +80,49 @@ describe('projectedGradientDescent (METHODS.md 1.3)', () => {
     tf.dispose([s, s0, c]);
   });
 
-  it('warm-started from the optimum stays there', () => {
+  it('warm-started from the optimum stays there', async () => {
     const { objective, c } = quadratic();
     const opt = tf.tensor2d(cValues.map((v) => Math.min(1, Math.max(0, v - lambda))), [1, d]);
-    const { s, trace } = projectedGradientDescent(objective, opt, { maxIterations: 5 });
+    const { s, trace } = await projectedGradientDescent(objective, opt, { maxIterations: 5 });
     expect(tf.max(tf.abs(tf.sub(s, opt))).dataSync()[0]).toBeLessThan(1e-5);
     expect(Math.abs(trace[trace.length - 1].objective - trace[0].objective)).toBeLessThan(1e-4);
     tf.dispose([s, opt, c]);
   });
 
-  it('stops on an abort signal with a clear error and frees its tensors', () => {
+  it('stops on an abort signal with a clear error and frees its tensors', async () => {
     const { objective, c } = quadratic();
     const s0 = tf.fill([1, d], 0.25);
     const before = tf.memory().numTensors;
     const controller = new AbortController();
-    expect(() => projectedGradientDescent(objective, s0, {
+    await expect(projectedGradientDescent(objective, s0, {
       maxIterations: 100,
       signal: controller.signal,
       onIteration: (r) => { if (r.iteration === 3) controller.abort(); },
-    })).toThrow('The run was cancelled.');
+    })).rejects.toThrow('The run was cancelled.');
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([s0, c]);
   });
 
-  it('returns with no leak: only the result s remains', () => {
+  it('lets a cancel from outside the loop through while it runs (yields between iterations)', async () => {
+    const { objective, c } = quadratic();
+    const s0 = tf.fill([1, d], 0.25);
+    const controller = new AbortController();
+    let iterations = 0;
+    setTimeout(() => controller.abort(), 20);
+    await expect(projectedGradientDescent(objective, s0, {
+      maxIterations: 1_000_000, tolerance: -1, signal: controller.signal, onIteration: () => { iterations++; },
+    })).rejects.toThrow('The run was cancelled.');
+    // A loop that never yielded would run all 10⁶ iterations before the timer could fire.
+    expect(iterations).toBeGreaterThan(0);
+    expect(iterations).toBeLessThan(100_000);
+    tf.dispose([s0, c]);
+  });
+
+  it('returns with no leak: only the result s remains', async () => {
     const { objective, c } = quadratic();
     const s0 = tf.fill([1, d], 0.25);
     const before = tf.memory().numTensors;
-    const { s } = projectedGradientDescent(objective, s0, { maxIterations: 30 });
+    const { s } = await projectedGradientDescent(objective, s0, { maxIterations: 30 });
     expect(tf.memory().numTensors).toBe(before + 1);
     tf.dispose([s, s0, c]);
   });

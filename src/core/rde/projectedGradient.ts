@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AbortedError } from '../methods/types';
+import { yieldToEventLoop } from '../util/yieldToEventLoop';
 
 /** One iteration's record (METHODS.md 1.3), streamed to the caller. */
 export interface IterationRecord {
@@ -69,9 +70,10 @@ function evaluateBatch(objective: Objective, batch: tf.Tensor, extra?: tf.Tensor
  *   m ← 0.85 m + 0.15 ∇F(s);  η ← η_init;  up to 30 tries of s_new = clip(s − η m, 0, 1),
  *   accepted if F(s) − F(s_new) ≥ (0.65/η)‖s_new − s‖², else η ← 0.7 η;
  *   η_init ← η_init / 0.7 after a first-try acceptance, 0.7 η_init after ≥ 5 tries.
- * Returns the final s (caller owns it) and the per-iteration trace.
+ * Returns the final s (caller owns it) and the per-iteration trace. Yields to the event loop
+ * after every iteration, so a cancel (AbortSignal) or newer request gets through at once.
  */
-export function projectedGradientDescent(objective: Objective, s0: tf.Tensor, opts: ProjectedGradientOptions): { s: tf.Tensor; trace: IterationRecord[] } {
+export async function projectedGradientDescent(objective: Objective, s0: tf.Tensor, opts: ProjectedGradientOptions): Promise<{ s: tf.Tensor; trace: IterationRecord[] }> {
   const momentum = opts.momentum ?? 0.85;
   const c = opts.armijo ?? 0.65;
   const shrink = opts.shrink ?? 0.7;
@@ -86,6 +88,7 @@ export function projectedGradientDescent(objective: Objective, s0: tf.Tensor, op
   let current = evaluateBatch(objective, s).points[0];
   const trace: IterationRecord[] = [];
   for (let iteration = 1; iteration <= opts.maxIterations; iteration++) {
+    if (iteration > 1) await yieldToEventLoop();
     if (opts.signal?.aborted) {
       tf.dispose([s, m]);
       throw new AbortedError();

@@ -63,7 +63,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
     ctx.onProgress?.(r.iteration / p.iterations);
   };
   try {
-    const run = p.optimizer === 'armijo'
+    const run = await (p.optimizer === 'armijo'
       ? projectedGradientDescent(objective, s0, {
         maxIterations: p.iterations, initialStep: p.step, lineSearchBatch: p.lineSearch, signal: ctx.signal,
         onIteration: (r) => onRecord({
@@ -74,7 +74,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
       : adamOnBox(objective, s0, {
         maxIterations: p.iterations, learningRate: p.step * 1e-3, signal: ctx.signal,
         onIteration: (r) => onRecord({ ...r, tries: 1 }),
-      });
+      }));
     const relevance = Float32Array.from(await run.s.data());
     run.s.dispose();
     const last = trace[trace.length - 1];
