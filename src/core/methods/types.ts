@@ -13,8 +13,11 @@ export interface ExplainContext {
   reference?: ReferenceDistribution;
   /** A previous relevance map to start from (iterative methods: RDE's s). */
   warmStart?: Float32Array;
-  /** Per-iteration records of iterative methods, streamed as they happen. */
-  onIteration?: (record: Record<string, number>) => void;
+  /**
+   * Per-iteration records of iterative methods, streamed as they happen, with a getter for the
+   * relevance reached so far (call it only when you will draw it: it reads the mask back).
+   */
+  onIteration?: (record: Record<string, number>, current: () => Float32Array) => void;
 }
 
 /**

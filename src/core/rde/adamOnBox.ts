@@ -11,7 +11,7 @@ export interface AdamRecord { iteration: number; objective: number; distortion: 
  */
 export async function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
   maxIterations: number; learningRate: number; signal?: AbortSignal;
-  onIteration?: (record: AdamRecord) => void;
+  onIteration?: (record: AdamRecord, s: tf.Tensor) => void;
 }): Promise<{ s: tf.Tensor }> {
   const b1 = 0.9;
   const b2 = 0.999;
@@ -49,7 +49,7 @@ export async function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
     m = m2;
     v = v2;
     s = s2;
-    opts.onIteration?.(record);
+    opts.onIteration?.(record, s);
   }
   tf.dispose([m, v]);
   return { s };

@@ -7,6 +7,8 @@ import type { Net } from '../net/ir';
 import type { ReferenceDistribution } from '../reference/distribution';
 import { parseMethodParams, getMethod } from '../methods/registry';
 import { runRde, rdeParams, type RdeTraceRecord } from './rde';
+import { sampleObfuscations } from './obfuscationSamples';
+import { forwardLogits } from '../net/forward';
 
 let net: Net;
 let reference: ReferenceDistribution;
@@ -24,6 +26,30 @@ describe('RDE on the built-in MNIST model', () => {
     const opened = await openModel('mnist');
     net = opened.net;
     reference = opened.reference!;
+  });
+
+  it('draws obfuscations: s = 1 gives x and Φ(x) exactly; s = 0 gives noise around the reference mean', async () => {
+    const x = digit(2);
+    const target = heldOut.labels[2];
+    const before = tf.memory().numTensors;
+    const kept = await sampleObfuscations(net, x, new Float32Array(PIXELS).fill(1), target, reference, { count: 4, rank: 10, seed: 1 });
+    const phiX = tf.tidy(() => forwardLogits(net, x).dataSync()[target]);
+    expect(kept.images).toHaveLength(4 * PIXELS);
+    for (let k = 0; k < 4; k++) expect(kept.scores[k]).toBeCloseTo(phiX, 4);
+    expect(Array.from(kept.images.subarray(3 * PIXELS, 4 * PIXELS))).toEqual(Array.from(heldOut.images.subarray(2 * PIXELS, 3 * PIXELS)));
+    // 400 draws of pure noise: the mean image is within 4 standard errors of μ on average,
+    // i.e. the mean absolute deviation is about sqrt(var/400)·0.8 — we allow 0.05 (var ≤ 0.2).
+    const noise = await sampleObfuscations(net, x, new Float32Array(PIXELS), target, reference, { count: 400, rank: 10, seed: 2 });
+    let deviation = 0;
+    for (let i = 0; i < PIXELS; i++) {
+      let mean = 0;
+      for (let k = 0; k < 400; k++) mean += noise.images[k * PIXELS + i] / 400;
+      deviation += Math.abs(mean - reference.mean[i]) / PIXELS;
+    }
+    expect(deviation).toBeLessThan(0.05);
+    expect(new Set(noise.scores).size).toBe(400);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
   });
 
   it('runs 30 iterations in diagonal mode: s in [0,1], a finite trace of 30 records, no tensor left', async () => {

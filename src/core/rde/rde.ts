@@ -57,23 +57,23 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
   };
   const s0 = ctx.warmStart ? tf.tensor4d(ctx.warmStart, x.shape) : tf.fill(x.shape, p.s0) as tf.Tensor4D;
   const trace: RdeTraceRecord[] = [];
-  const onRecord = (r: RdeTraceRecord) => {
+  const onRecord = (r: RdeTraceRecord, s: tf.Tensor) => {
     trace.push(r);
-    ctx.onIteration?.({ ...r });
+    ctx.onIteration?.({ ...r }, () => Float32Array.from(s.dataSync()));
     ctx.onProgress?.(r.iteration / p.iterations);
   };
   try {
     const run = await (p.optimizer === 'armijo'
       ? projectedGradientDescent(objective, s0, {
         maxIterations: p.iterations, initialStep: p.step, lineSearchBatch: p.lineSearch, signal: ctx.signal,
-        onIteration: (r) => onRecord({
+        onIteration: (r, s) => onRecord({
           iteration: r.iteration, distortion: r.parts.distortion, rate: r.parts.rate,
           objective: r.objective, step: r.step, tries: r.tries,
-        }),
+        }, s),
       })
       : adamOnBox(objective, s0, {
         maxIterations: p.iterations, learningRate: p.step * 1e-3, signal: ctx.signal,
-        onIteration: (r) => onRecord({ ...r, tries: 1 }),
+        onIteration: (r, s) => onRecord({ ...r, tries: 1 }, s),
       }));
     const relevance = Float32Array.from(await run.s.data());
     run.s.dispose();
