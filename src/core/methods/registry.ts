@@ -6,6 +6,7 @@ import { smoothgradMethod } from './smoothgrad';
 import { integratedGradientsMethod } from './integratedGradients';
 import { deconvnetMethod, guidedBackpropMethod } from './guidedBackprop';
 import { rdeMethod } from '../rde/rde';
+import { deepTaylorMethod, lrpMethod } from './lrp';
 import type { Method } from './types';
 
 /** Every explanation method, in the order the studio lists them. New methods register here. */
@@ -16,6 +17,8 @@ export const METHODS: Method[] = [
   integratedGradientsMethod,
   guidedBackpropMethod,
   deconvnetMethod,
+  lrpMethod,
+  deepTaylorMethod,
   rdeMethod,
 ] as unknown as Method[];
 

@@ -1,0 +1,2 @@
+export { lrpMethod } from './lrp';
+export { deepTaylorMethod } from './deepTaylor';
