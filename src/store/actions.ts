@@ -3,17 +3,13 @@ import { studioWorker, proxyCallback } from '../worker/client';
 import type { BackendPreference } from '../worker/protocol';
 import type { RawImage } from '../core/image/rawImage';
 import { useStudio, selectTarget, type InputImage, type Run } from './studioStore';
+import { errorText, newRunId } from './runIds';
+import { resetRde, runRde, stopRde } from './rdeActions';
 
 const set = useStudio.setState;
 const get = useStudio.getState;
-let nextRunId = 1;
 /** The last image that classified, kept so a new model can classify it again. */
 let lastImage: { raw: RawImage; meta: Omit<InputImage, 'width' | 'height'> } | null = null;
-
-function errorText(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.replace(/^Error: /, '');
-}
 
 export function showMessage(kind: 'error' | 'info', text: string): void {
   set({ message: { kind, text } });
@@ -37,10 +33,14 @@ export async function startStudio(preference: BackendPreference, baseUrl: string
 
 export async function chooseBackend(preference: BackendPreference): Promise<void> {
   set({ backendStatus: 'switching' });
+  await stopRde();
   try {
     const backend = await studioWorker().setBackend(preference);
     set({ backend, backendStatus: 'ready' });
-    if (get().classification) await explainCurrent('gradient');
+    if (get().classification) {
+      await explainCurrent('gradient');
+      void runRde();
+    }
   } catch (err) {
     set({ backendStatus: 'ready' });
     showMessage('error', errorText(err));
@@ -54,17 +54,19 @@ export async function chooseBackend(preference: BackendPreference): Promise<void
 export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' | 'height'>): Promise<boolean> {
   set({ busy: 'Classifying…' });
   try {
+    await stopRde();
     const classification = await studioWorker().setImage(raw);
     const previous = get().input;
     if (previous && previous.previewUrl !== meta.previewUrl) URL.revokeObjectURL(previous.previewUrl);
     lastImage = { raw, meta };
     set({
       input: { ...meta, width: raw.width, height: raw.height },
-      classification, runs: {}, targetOverride: null, busy: null,
+      classification, runs: {}, targetOverride: null, busy: null, rde: resetRde(get().rde),
       message: meta.notes.length ? { kind: 'info', text: meta.notes.concat(classification.notes).join(' ') }
         : classification.notes.length ? { kind: 'info', text: classification.notes.join(' ') } : null,
     });
     await explainCurrent('gradient');
+    void runRde();
     return true;
   } catch (err) {
     if (get().input?.previewUrl !== meta.previewUrl) URL.revokeObjectURL(meta.previewUrl);
@@ -80,8 +82,9 @@ export async function loadUserModel(files: File[]): Promise<void> {
   set({ busy: 'Loading the model…' });
   try {
     const payload = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    await stopRde();
     const model = await studioWorker().loadUserModel(payload);
-    set({ model, classification: null, runs: {}, targetOverride: null, busy: null, input: null });
+    set({ model, classification: null, runs: {}, targetOverride: null, busy: null, input: null, rde: resetRde(get().rde) });
     const unsupported = model.unsupported.map((u) => `${u.name} (${u.className})`).join(', ');
     showMessage('info', `Loaded ${model.name}: input ${model.inputShape.join(' x ')}, ${model.classes.length} classes.${unsupported ? ` Layers outside the IR: ${unsupported}; gradient methods still work.` : ''}`);
     if (lastImage) await submitImage(lastImage.raw, lastImage.meta);
@@ -94,6 +97,7 @@ export async function loadUserModel(files: File[]): Promise<void> {
 export function setTarget(target: number | null): void {
   set({ targetOverride: target });
   void explainCurrent('gradient');
+  void runRde();
 }
 
 export function setOverlay(overlay: boolean): void {
@@ -103,7 +107,7 @@ export function setOverlay(overlay: boolean): void {
 export async function explainCurrent(methodId: string, params: Record<string, unknown> = {}): Promise<void> {
   const target = selectTarget(get());
   if (target === null) return;
-  const runId = nextRunId++;
+  const runId = newRunId();
   const run: Run = { runId, methodId, params, target, status: 'running', progress: 0 };
   set((s) => ({ runs: { ...s.runs, [methodId]: run } }));
   const patch = (p: Partial<Run>) => set((s) => {

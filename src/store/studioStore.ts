@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { BackendReport, ClassifyResult, ModelInfo } from '../worker/protocol';
+import { initialRdeState, type RdeState } from './rdeSlice';
 
 /** One explanation run: plain data only, tensors never enter the store (DESIGN.md). */
 export interface Run {
@@ -45,6 +46,7 @@ export interface StudioState {
   overlay: boolean;
   busy: string | null;
   message: StudioMessage | null;
+  rde: RdeState;
 }
 
 export const initialStudioState: StudioState = {
@@ -58,6 +60,7 @@ export const initialStudioState: StudioState = {
   overlay: true,
   busy: null,
   message: null,
+  rde: initialRdeState,
 };
 
 export const useStudio = create<StudioState>()(() => ({ ...initialStudioState }));

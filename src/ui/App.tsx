@@ -4,6 +4,7 @@ import { InputView } from './InputView';
 import { MessageBar } from './MessageBar';
 import { ModelPicker } from './ModelPicker';
 import { RelevancePanel } from './RelevancePanel';
+import { RdePanel } from './RdePanel';
 
 export function App() {
   return (
@@ -18,6 +19,7 @@ export function App() {
         <IntakePanel />
         <InputView />
         <RelevancePanel methodId="gradient" />
+        <RdePanel />
       </main>
     </>
   );

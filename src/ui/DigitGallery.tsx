@@ -8,7 +8,7 @@ export interface BundledDigit {
 }
 
 /** The held-out test digits shipped with the studio, one click each. */
-export function DigitGallery({ onPick }: { onPick: (digit: BundledDigit, url: string) => void }) {
+export function DigitGallery({ onPick }: { onPick: (digit: BundledDigit) => void }) {
   const [digits, setDigits] = useState<BundledDigit[]>([]);
   useEffect(() => {
     fetch(new URL('digits/index.json', document.baseURI))
@@ -21,7 +21,7 @@ export function DigitGallery({ onPick }: { onPick: (digit: BundledDigit, url: st
       {digits.map((d, k) => {
         const url = new URL(`digits/${d.file}`, document.baseURI).href;
         return (
-          <button key={d.file} type="button" className="gallery-item" onClick={() => onPick(d, url)}
+          <button key={d.file} type="button" className="gallery-item" onClick={() => onPick(d)}
             aria-label={`Test digit ${d.label}, example ${k % 2 + 1}`} data-testid={`digit-${d.file}`}>
             <img src={url} alt="" width={40} height={40} />
           </button>

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { divergingScale, rgbaOf } from './colour';
+import { divergingScale, maskScale, rgbaOf } from './colour';
 
 interface HeatmapProps {
   values: Float32Array;
@@ -9,8 +9,11 @@ interface HeatmapProps {
   /** Gray input pixels in [0,1] (ink = 1) to show under the map. */
   base?: Float32Array;
   overlay?: boolean;
-  /** 'ink' draws values in [0,1] as dark ink on white paper instead of the diverging map. */
-  palette?: 'diverging' | 'ink';
+  /**
+   * 'ink' draws values in [0,1] as dark ink on white paper; 'mask' draws values in [0,1] from
+   * white to red (an RDE mask s); 'diverging' is the relevance map centred at 0.
+   */
+  palette?: 'diverging' | 'ink' | 'mask';
   label: string;
   size?: number;
   testId?: string;
@@ -31,7 +34,7 @@ export function Heatmap({ values, width, height, limit, base, overlay = false, p
         image.data.set([gray, gray, gray, 255], i * 4);
         continue;
       }
-      const [r, g, b] = rgbaOf(scale, values[i]);
+      const [r, g, b] = palette === 'mask' ? rgbaOf(maskScale, values[i]) : rgbaOf(scale, values[i]);
       let out = [r, g, b];
       if (overlay && base) {
         // The input in gray (ink dark), tinted by the map where relevance is strong.

@@ -1,19 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { submitImage, showMessage } from '../store/actions';
-import { decodeImageFile, type DecodedImage } from './decodeImage';
 import { DigitGallery } from './DigitGallery';
 import { DrawPad } from './DrawPad';
-
-async function intake(file: Blob, name: string): Promise<void> {
-  let decoded: DecodedImage;
-  try {
-    decoded = await decodeImageFile(file, name);
-  } catch (err) {
-    showMessage('error', `${err instanceof Error ? err.message : String(err)} The previous image is kept.`);
-    return;
-  }
-  await submitImage(decoded.raw, { source: name, previewUrl: decoded.previewUrl, notes: decoded.notes });
-}
+import { intakeBlob as intake, openBundledDigit } from './bundledDigits';
 
 /** Every way in: drop, file dialog, paste, draw, or a bundled digit. */
 export function IntakePanel() {
@@ -71,9 +60,7 @@ export function IntakePanel() {
         />
       </div>
       <h3>Test digits (held out from training)</h3>
-      <DigitGallery onPick={(d, url) => {
-        void fetch(url).then((r) => r.blob()).then((blob) => intake(blob, `Test digit ${d.label} (${d.file})`));
-      }} />
+      <DigitGallery onPick={(d) => void openBundledDigit(d.file)} />
       <h3>Or draw one</h3>
       <DrawPad onDrawn={(decoded) => void submitImage(decoded.raw, { source: 'Drawing', previewUrl: decoded.previewUrl, notes: [] })} />
     </section>

@@ -1,5 +1,5 @@
-import { scaleDiverging } from 'd3-scale';
-import { interpolateRdBu } from 'd3-scale-chromatic';
+import { scaleDiverging, scaleSequential } from 'd3-scale';
+import { interpolateRdBu, interpolateReds } from 'd3-scale-chromatic';
 import { rgb } from 'd3-color';
 
 /** Diverging map centred at 0: red positive, blue negative, white at zero (as in the paper's figures). */
@@ -13,3 +13,6 @@ export function rgbaOf(scale: (v: number) => string, v: number): [number, number
   const c = rgb(scale(v));
   return [c.r, c.g, c.b];
 }
+
+/** A mask s in [0,1]: white (0, obfuscated) to dark red (1, kept), the positive half of the relevance colours. */
+export const maskScale: (v: number) => string = scaleSequential<string>(interpolateReds).domain([0, 1]).clamp(true);

@@ -2,6 +2,7 @@
 import { useStudio } from '../store/studioStore';
 import { workerMemory } from '../store/actions';
 import { symmetricLimit } from '../core/image/display';
+import type { RdeState } from '../store/rdeSlice';
 
 export interface StudioTestHook {
   snapshot(): {
@@ -15,8 +16,48 @@ export interface StudioTestHook {
     modelInput: number[] | null;
     message: { kind: string; text: string } | null;
     runs: Record<string, { status: string; target: number; min: number | null; max: number | null; length: number | null }>;
+    rde: {
+      status: string;
+      settings: { lambda: number; rank: number; mode: string; iterations: number };
+      iterations: number;
+      distortion: number | null;
+      rate: number | null;
+      /** Mean of the current mask, and a checksum that changes whenever the mask does. */
+      maskMean: number | null;
+      maskChecksum: number | null;
+      points: number;
+      frontierPoints: number;
+      obfuscationScores: number[] | null;
+      timing: { firstMask: number | null; done: number | null };
+      error: string | null;
+    };
   };
   tensorCount(): Promise<number>;
+}
+
+function rdeSnapshot(rde: RdeState): ReturnType<StudioTestHook['snapshot']>['rde'] {
+  const last = rde.trace[rde.trace.length - 1];
+  let sum = 0;
+  let checksum = 0;
+  rde.mask?.forEach((v, i) => {
+    sum += v;
+    checksum += v * ((i % 97) + 1);
+  });
+  const { lambda, rank, mode, iterations } = rde.settings;
+  return {
+    status: rde.status,
+    settings: { lambda, rank, mode, iterations },
+    iterations: rde.trace.length,
+    distortion: last?.distortion ?? null,
+    rate: last?.rate ?? null,
+    maskMean: rde.mask ? sum / rde.mask.length : null,
+    maskChecksum: rde.mask ? checksum : null,
+    points: rde.points.length,
+    frontierPoints: rde.points.filter((p) => p.sweep !== null).length,
+    obfuscationScores: rde.obfuscations ? Array.from(rde.obfuscations.scores) : null,
+    timing: rde.timing,
+    error: rde.error,
+  };
 }
 
 export function installTestHook(): void {
@@ -37,6 +78,7 @@ export function installTestHook(): void {
           const range = r.relevance ? symmetricLimit(r.relevance) : null;
           return [id, { status: r.status, target: r.target, min: range?.min ?? null, max: range?.max ?? null, length: r.relevance?.length ?? null }];
         })),
+        rde: rdeSnapshot(s.rde),
       };
     },
     async tensorCount() {

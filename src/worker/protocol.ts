@@ -28,6 +28,8 @@ export interface ModelInfo {
   inputShape: [number, number, number];
   heldOutAccuracy: number | null;
   unsupported: Array<{ name: string; className: string }>;
+  /** The rank of the reference distribution's covariance factor; null when the model has none. */
+  referenceRank: number | null;
   methods: Array<{ id: string; label: string; formula: string; description: string; available: boolean; reason?: string }>;
 }
 
@@ -47,6 +49,18 @@ export interface ExplainRequest {
   methodId: string;
   params: Record<string, unknown>;
   target: number;
+  /** Start an iterative method (RDE) from this relevance instead of its default. */
+  warmStart?: Float32Array;
+  seed?: number;
+}
+
+/** What a running iterative method has done since the last update (sent at most every 100 ms). */
+export interface RunUpdate {
+  runId: number;
+  progress: number;
+  records: Array<Record<string, number>>;
+  /** The relevance reached so far. */
+  relevance: Float32Array;
 }
 
 export interface ExplainResult {
@@ -69,7 +83,13 @@ export interface StudioWorkerApi {
   loadUserModel(files: Array<{ name: string; bytes: ArrayBuffer }>): Promise<ModelInfo>;
   /** Preprocesses and classifies; on failure the previous input stays in place. */
   setImage(image: RawImage): Promise<ClassifyResult>;
-  explain(request: ExplainRequest, onProgress?: (runId: number, fraction: number) => void): Promise<ExplainResult>;
+  explain(
+    request: ExplainRequest,
+    onProgress?: (runId: number, fraction: number) => void,
+    onUpdate?: (update: RunUpdate) => void,
+  ): Promise<ExplainResult>;
+  /** Random obfuscations y = s x + (1 − s) n of the current input for a mask s, with Φ(y). */
+  obfuscations(mask: Float32Array, target: number, opts: { count: number; rank: number; seed: number }): Promise<{ images: Float32Array; scores: Float32Array }>;
   cancel(runId: number): void;
   memory(): { numTensors: number; numBytes: number };
 }

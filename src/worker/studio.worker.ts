@@ -14,6 +14,7 @@ import type { Net } from '../core/net/ir';
 import { preprocessForModel, type PreprocessingKind } from '../core/image/preprocess';
 import { parseReference, type ReferenceDistribution } from '../core/reference/distribution';
 import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../core/methods/registry';
+import { sampleObfuscations } from '../core/rde/obfuscationSamples';
 import { autoBackend, probeBackends } from './backendProbe';
 import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, RawImage, StudioWorkerApi } from './protocol';
 
@@ -44,7 +45,17 @@ let loaded: LoadedModel | null = null;
 let input: tf.Tensor4D | null = null;
 const runs = new Map<number, AbortController>();
 
+/**
+ * Stops every run in flight before its tensors' world changes (new input, model or backend).
+ * Iterative runs check their signal right after each yield, so they end before touching
+ * the replaced tensors; the caller's request then fails with "cancelled".
+ */
+function abortRuns(): void {
+  for (const controller of runs.values()) controller.abort();
+}
+
 async function applyBackend(pref: BackendPreference): Promise<BackendReport> {
+  abortRuns();
   if (!options.length) options = await probeBackends();
   const choice: BackendName = pref === 'auto' ? autoBackend(options) : pref;
   const option = options.find((o) => o.name === choice);
@@ -83,6 +94,7 @@ async function installModel(id: string, jsonText: string, files: Map<string, Arr
   const classes = meta.classes?.length === net.outputs ? meta.classes : Array.from({ length: net.outputs }, (_, k) => String(k));
   const [h, w, c] = net.inputShape;
   const preprocessing: PreprocessingKind = meta.preprocessing ?? (h === 28 && w === 28 && c === 1 ? 'mnist' : 'fit');
+  abortRuns();
   if (loaded) {
     disposeNet(loaded.net);
     loaded.model.dispose();
@@ -92,6 +104,7 @@ async function installModel(id: string, jsonText: string, files: Map<string, Arr
   const info: ModelInfo = {
     id, name: meta.name ?? id, classes, inputShape: net.inputShape,
     heldOutAccuracy: meta.heldOutAccuracy ?? null, unsupported: net.unsupported,
+    referenceRank: reference && reference.mean.length === net.inputShape.reduce((a, b) => a * b, 1) ? reference.rank : null,
     methods: METHODS.map((m) => {
       const a = methodAvailability(m, net);
       return { id: m.id, label: m.label, formula: m.formula, description: m.description, available: a.ok, ...(a.ok ? {} : { reason: a.reason }) };
@@ -139,6 +152,7 @@ const api: StudioWorkerApi = {
     const prepared = preprocessForModel(loaded.preprocessing, image, loaded.net.inputShape);
     const next = tf.tensor4d(prepared.pixels, [1, ...prepared.shape]);
     const result = await classify(loaded.net, next);
+    abortRuns();
     input?.dispose();
     input = next;
     return Comlink.transfer({
@@ -146,7 +160,7 @@ const api: StudioWorkerApi = {
     }, [result.logits.buffer as ArrayBuffer, result.probabilities.buffer as ArrayBuffer]);
   },
 
-  async explain(request: ExplainRequest, onProgress): Promise<ExplainResult> {
+  async explain(request: ExplainRequest, onProgress, onUpdate): Promise<ExplainResult> {
     if (!loaded || !input) throw new Error('Load an image first.');
     const method = getMethod(request.methodId);
     const availability = methodAvailability(method, loaded.net);
@@ -155,11 +169,31 @@ const api: StudioWorkerApi = {
     const controller = new AbortController();
     runs.set(request.runId, controller);
     const t0 = performance.now();
+    // Iteration records are batched and sent with the current relevance at most every 100 ms,
+    // so the page redraws while a run goes without flooding the UI thread.
+    let pending: Array<Record<string, number>> = [];
+    let lastFlush = t0;
+    let progress = 0;
+    const onIteration = onUpdate ? (record: Record<string, number>, current: () => Float32Array) => {
+      pending.push(record);
+      const now = performance.now();
+      if (now - lastFlush < 100) return;
+      lastFlush = now;
+      const relevance = current();
+      onUpdate(Comlink.transfer({ runId: request.runId, progress, records: pending, relevance }, [relevance.buffer as ArrayBuffer]));
+      pending = [];
+    } : undefined;
     try {
       const out = await method.explain(loaded.net, input, request.target, params, {
         signal: controller.signal,
         reference: loaded.reference,
-        onProgress: (f) => onProgress?.(request.runId, f),
+        seed: request.seed,
+        warmStart: request.warmStart,
+        onIteration,
+        onProgress: (f) => {
+          progress = f;
+          onProgress?.(request.runId, f);
+        },
       });
       return Comlink.transfer({
         runId: request.runId, methodId: method.id, params, target: request.target,
@@ -169,6 +203,13 @@ const api: StudioWorkerApi = {
     } finally {
       runs.delete(request.runId);
     }
+  },
+
+  async obfuscations(mask, target, opts) {
+    if (!loaded || !input) throw new Error('Load an image first.');
+    if (!loaded.reference) throw new Error('This model has no reference distribution to draw noise from.');
+    const out = await sampleObfuscations(loaded.net, input, mask, target, loaded.reference, opts);
+    return Comlink.transfer(out, [out.images.buffer as ArrayBuffer, out.scores.buffer as ArrayBuffer]);
   },
 
   cancel(runId) {

@@ -1,0 +1,31 @@
+import { useStudio } from '../store/studioStore';
+import { drawObfuscations } from '../store/rdeActions';
+import { Heatmap } from './Heatmap';
+import { formatNumber } from './plots/Axis';
+
+/**
+ * For teaching: random obfuscations y = s ⊙ x + (1 − s) ⊙ n, n drawn from the reference
+ * distribution, each with its score — what "randomising the non-relevant part" means.
+ */
+export function ObfuscationStrip() {
+  const samples = useStudio((s) => s.rde.obfuscations);
+  const shape = useStudio((s) => s.classification?.shape);
+  if (!samples || !shape) return null;
+  const [h, w, c] = shape;
+  const d = h * w * c;
+  return (
+    <div className="strip" data-testid="rde-obfuscations">
+      <h3>Random obfuscations y = s ⊙ x + (1 − s) ⊙ n, n ~ V, and their scores Φ(y) (Φ(x) = {formatNumber(samples.phiX)})</h3>
+      <div className="strip-row">
+        {Array.from({ length: samples.count }, (_, k) => (
+          <figure key={k}>
+            <Heatmap values={samples.images.subarray(k * d, k * d + h * w)} width={w} height={h} limit={1} palette="ink" size={84}
+              label={`Obfuscation ${k + 1}, score ${formatNumber(samples.scores[k])}`} />
+            <figcaption data-testid="obfuscation-score">Φ = {formatNumber(samples.scores[k])}</figcaption>
+          </figure>
+        ))}
+        <button type="button" onClick={() => void drawObfuscations()}>Draw again</button>
+      </div>
+    </div>
+  );
+}

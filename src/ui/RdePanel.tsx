@@ -1,0 +1,156 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useStudio, selectTarget } from '../store/studioStore';
+import { setTarget } from '../store/actions';
+import { cancelRde, restorePoint, runRde, setRdeSettings, sweepLambda } from '../store/rdeActions';
+import { RDE_MODES, modeLabel, type RdeMode } from '../store/rdeSlice';
+import { Heatmap } from './Heatmap';
+import { ObfuscationStrip } from './ObfuscationStrip';
+import { TracePlot } from './plots/TracePlot';
+import { PlanePlot } from './plots/PlanePlot';
+import { formatNumber } from './plots/Axis';
+
+const LOG_MIN = -3;
+const LOG_MAX = 2;
+
+/** A number field that commits on Enter or blur and says, beside itself, why a value is refused. */
+function NumberField({ label, value, min, max, step, integer = false, onCommit, testId }: {
+  label: string; value: number; min: number; max: number; step: number | 'any'; integer?: boolean;
+  onCommit: (v: number) => void; testId: string;
+}) {
+  const [text, setText] = useState(String(value));
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => setText(String(Number(value.toPrecision(4)))), [value]);
+  const commit = () => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v)) return setProblem(`${label} must be a number.`);
+    if (integer && !Number.isInteger(v)) return setProblem(`${label} must be a whole number.`);
+    if (v < min || v > max) return setProblem(`${label} must be between ${min} and ${max}.`);
+    setProblem(null);
+    if (v !== value) onCommit(v);
+  };
+  return (
+    <span className="field">
+      <input type="number" value={text} min={min} max={max} step={step} aria-label={label} data-testid={testId}
+        aria-invalid={problem !== null} onChange={(e) => setText(e.currentTarget.value)} onBlur={commit}
+        onKeyDown={(e) => { if (e.key === 'Enter') commit(); }} />
+      {problem && <span role="alert" className="error field-problem">{problem}</span>}
+    </span>
+  );
+}
+
+/** The RDE panel: controls, the mask and the masked input, live plots and the teaching strip. */
+export function RdePanel() {
+  const rde = useStudio((s) => s.rde);
+  const model = useStudio((s) => s.model);
+  const classification = useStudio((s) => s.classification);
+  const target = useStudio(selectTarget);
+  const override = useStudio((s) => s.targetOverride);
+  const { settings } = rde;
+  const maxRank = model?.referenceRank ?? 0;
+  const method = model?.methods.find((m) => m.id === 'rde');
+  const masked = useMemo(() => {
+    if (!rde.mask || !classification) return null;
+    return rde.mask.map((s, i) => s * classification.pixels[i]);
+  }, [rde.mask, classification]);
+  if (!model || !method) return null;
+  const [h, w] = model.inputShape;
+  const last = rde.trace[rde.trace.length - 1];
+  const unavailable = model.referenceRank === null
+    ? 'This model has no reference distribution V (reference.json), so RDE cannot obfuscate its input.'
+    : !method.available ? method.reason : null;
+  return (
+    <section className="panel rde" aria-labelledby="rde-title" data-testid="panel-rde">
+      <h2 id="rde-title">{method.label}</h2>
+      <p className="formula">{method.formula}<span className="description"> — {method.description}</span></p>
+      {unavailable && <p role="alert" className="error">{unavailable}</p>}
+      {!classification && !unavailable && <p className="hint">The mask appears once there is an input.</p>}
+      {classification && !unavailable && (
+        <div className="rde-grid">
+          <form className="rde-controls" onSubmit={(e) => { e.preventDefault(); void runRde(); }} aria-label="RDE settings">
+            <label htmlFor="rde-lambda-slider">λ (rate weight)</label>
+            <div className="control-row">
+              <input id="rde-lambda-slider" type="range" min={LOG_MIN} max={LOG_MAX} step={0.01} data-testid="rde-lambda-slider"
+                value={Math.log10(Math.max(settings.lambda, 10 ** LOG_MIN))}
+                aria-valuetext={`λ = ${formatNumber(settings.lambda)}`}
+                onChange={(e) => setRdeSettings({ lambda: Number((10 ** Number(e.currentTarget.value)).toPrecision(3)) })} />
+              <NumberField label="λ" value={settings.lambda} min={0} max={10000} step="any" testId="rde-lambda"
+                onCommit={(lambda) => setRdeSettings({ lambda })} />
+            </div>
+            <label htmlFor="rde-rank">Covariance rank of V (0 = diagonal)</label>
+            <div className="control-row">
+              <input id="rde-rank" type="range" min={0} max={maxRank} step={1} value={Math.min(settings.rank, maxRank)} data-testid="rde-rank"
+                onChange={(e) => setRdeSettings({ rank: Number(e.currentTarget.value) })} />
+              <output htmlFor="rde-rank" className="num">{settings.rank}</output>
+            </div>
+            <label htmlFor="rde-mode">Distortion computed by</label>
+            <select id="rde-mode" value={settings.mode} data-testid="rde-mode"
+              onChange={(e) => setRdeSettings({ mode: e.currentTarget.value as RdeMode })}>
+              {(Object.keys(RDE_MODES) as RdeMode[]).map((m) => <option key={m} value={m}>{RDE_MODES[m]}</option>)}
+            </select>
+            {settings.mode === 'mc' && (
+              <label className="inline">Samples per step
+                <NumberField label="Samples" value={settings.samples} min={1} max={4096} step={1} integer testId="rde-samples"
+                  onCommit={(samples) => setRdeSettings({ samples })} />
+              </label>
+            )}
+            <div className="control-row">
+              <label className="inline">Iterations
+                <NumberField label="Iterations" value={settings.iterations} min={1} max={5000} step={1} integer testId="rde-iterations"
+                  onCommit={(iterations) => setRdeSettings({ iterations })} />
+              </label>
+              <label className="inline">s₀
+                <NumberField label="s₀" value={settings.s0} min={0} max={1} step={0.05} testId="rde-s0"
+                  onCommit={(s0) => setRdeSettings({ s0 })} />
+              </label>
+            </div>
+            <label htmlFor="rde-class">Explained class</label>
+            <select id="rde-class" value={override === null ? 'predicted' : String(override)} data-testid="rde-class"
+              onChange={(e) => setTarget(e.currentTarget.value === 'predicted' ? null : Number(e.currentTarget.value))}>
+              <option value="predicted">Predicted ({model.classes[classification.predicted]})</option>
+              {model.classes.map((c, k) => <option key={c} value={k}>{c}</option>)}
+            </select>
+            <p className="mode-label" data-testid="rde-mode-label">{modeLabel(settings)}</p>
+            <div className="control-row">
+              <button type="submit">Run</button>
+              <button type="button" onClick={() => void sweepLambda()} disabled={rde.sweep !== null}>Sweep λ</button>
+              <button type="button" onClick={() => void cancelRde()} disabled={rde.status !== 'running'} data-testid="rde-cancel">Cancel</button>
+            </div>
+            <div className="status" aria-live="polite">
+              <progress max={1} value={rde.status === 'running' ? rde.progress : rde.status === 'done' ? 1 : 0} aria-label="RDE progress" data-testid="rde-progress" />
+              <span data-testid="rde-status">
+                {rde.status === 'running' && `Optimising… ${Math.round(rde.progress * 100)}%`}
+                {rde.status === 'done' && `Done: ${rde.trace.length} iterations`}
+                {rde.status === 'cancelled' && 'Cancelled'}
+                {rde.sweep && ` · sweep ${rde.sweep.done}/${rde.sweep.total}`}
+              </span>
+              {rde.status === 'error' && <p role="alert" className="error">{rde.error}</p>}
+            </div>
+          </form>
+          <div className="rde-maps">
+            <p className="caption">Class {target !== null ? model.classes[target] : '–'}: the mask s keeps (red) what the score needs.</p>
+            <div className="pair">
+              <figure>
+                {rde.mask
+                  ? <Heatmap values={rde.mask} width={w} height={h} limit={1} palette="mask" size={200} label="RDE mask s" testId="rde-mask" />
+                  : <div className="placeholder" style={{ width: 200, height: 200 }} />}
+                <figcaption>Mask s (white 0 … red 1)</figcaption>
+              </figure>
+              <figure>
+                {masked
+                  ? <Heatmap values={masked} width={w} height={h} limit={1} palette="ink" size={200} label="Input masked by s" testId="rde-masked" />
+                  : <div className="placeholder" style={{ width: 200, height: 200 }} />}
+                <figcaption>Input masked by s (s ⊙ x)</figcaption>
+              </figure>
+            </div>
+            <p className="meta" data-testid="rde-readout">
+              {last ? `D = ${formatNumber(last.distortion)}, rate = ${formatNumber(last.rate)}, F = ${formatNumber(last.objective)} after ${last.iteration} iterations` : ' '}
+            </p>
+          </div>
+          <TracePlot trace={rde.trace} iterations={settings.iterations} />
+          <PlanePlot points={rde.points} onPick={(id) => void restorePoint(id)} />
+        </div>
+      )}
+      {classification && !unavailable && <ObfuscationStrip />}
+    </section>
+  );
+}
