@@ -7,6 +7,7 @@ import { integratedGradientsMethod } from './integratedGradients';
 import { deconvnetMethod, guidedBackpropMethod } from './guidedBackprop';
 import { rdeMethod } from '../rde/rde';
 import { deepTaylorMethod, lrpMethod } from './lrp';
+import { kernelShapMethod, limeMethod, occlusionMethod, shapleyExactMethod, shapleySamplingMethod } from './shapley';
 import type { Method } from './types';
 
 /** Every explanation method, in the order the studio lists them. New methods register here. */
@@ -20,6 +21,11 @@ export const METHODS: Method[] = [
   lrpMethod,
   deepTaylorMethod,
   rdeMethod,
+  shapleyExactMethod,
+  shapleySamplingMethod,
+  kernelShapMethod,
+  limeMethod,
+  occlusionMethod,
 ] as unknown as Method[];
 
 export function getMethod(id: string): Method {
