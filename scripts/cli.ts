@@ -89,6 +89,7 @@ async function main() {
   }
   const seed = flags.seed === undefined ? undefined : Number(flags.seed);
   let lastReport = 0;
+  const t0 = performance.now();
   const result = await method.explain(net, x, target, params, {
     seed, reference,
     onIteration: (r) => {
@@ -98,12 +99,15 @@ async function main() {
       }
     },
   });
+  const milliseconds = Math.round(performance.now() - t0);
   x.dispose();
   const out = {
-    method: method.id, params, model: meta.id, backend: tf.getBackend(),
+    method: method.id, params, model: meta.id, backend: tf.getBackend(), milliseconds,
     target, predicted, logits: Array.from(logits),
     inputShape: [1, ...input.shape], layout: 'NHWC',
     input: Array.from(input.pixels), relevance: Array.from(result.relevance),
+    ...(result.check ? { check: { ...result.check, gap: result.check.sum - result.check.expected } } : {}),
+    ...(result.passes ? { passes: result.passes } : {}),
     ...(result.extras ? { extras: result.extras } : {}),
   };
   const text = JSON.stringify(out);
@@ -114,7 +118,8 @@ async function main() {
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    console.log(`${method.id} for class ${meta.classes[target]} (predicted ${meta.classes[predicted]}): relevance in [${min.toPrecision(4)}, ${max.toPrecision(4)}]; wrote ${flags.out}`);
+    const check = result.check ? `; ${result.check.axiom}: Σ relevance ${result.check.sum.toPrecision(6)} vs ${result.check.expected.toPrecision(6)}` : '';
+    console.log(`${method.id} for class ${meta.classes[target]} (predicted ${meta.classes[predicted]}): relevance in [${min.toPrecision(4)}, ${max.toPrecision(4)}]${check}; ${milliseconds} ms; wrote ${flags.out}`);
   } else {
     console.log(text);
   }

@@ -1,6 +1,7 @@
 // The typed requests and answers between the UI thread and the compute worker.
 import type { BackendName } from '../core/tf/backendNames';
 import type { RawImage } from '../core/image/rawImage';
+import type { AxiomCheck, PassCount } from '../core/methods/types';
 
 export type BackendPreference = 'auto' | BackendName;
 
@@ -73,6 +74,8 @@ export interface ExplainResult {
   milliseconds: number;
   backend: BackendName;
   extras?: Record<string, unknown>;
+  check?: AxiomCheck;
+  passes?: PassCount;
 }
 
 export interface StudioWorkerApi {

@@ -199,6 +199,7 @@ const api: StudioWorkerApi = {
         runId: request.runId, methodId: method.id, params, target: request.target,
         relevance: out.relevance, shape: out.shape, milliseconds: performance.now() - t0,
         backend: tf.getBackend() as BackendName, ...(out.extras ? { extras: out.extras } : {}),
+        ...(out.check ? { check: out.check } : {}), ...(out.passes ? { passes: out.passes } : {}),
       }, [out.relevance.buffer as ArrayBuffer]);
     } finally {
       runs.delete(request.runId);
