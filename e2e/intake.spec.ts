@@ -86,10 +86,13 @@ test('the worker holds no more tensors after many inputs than after one', async 
   const { page } = studio;
   await page.getByTestId('digit-digit-0-0.png').click();
   await studio.waitForMap('Test digit 0 (digit-0-0.png)');
+  await studio.waitForRde();
   const first = await studio.tensorCount();
   for (const file of ['digit-1-0.png', 'digit-5-1.png', 'digit-9-0.png']) {
     await page.getByTestId(`digit-${file}`).click();
     await studio.waitForMap(`Test digit ${file[6]} (${file})`);
   }
+  // Each new input cancels the RDE run of the previous one and starts its own.
+  await studio.waitForRde();
   expect(await studio.tensorCount()).toBe(first);
 });

@@ -9,6 +9,8 @@ export interface StudioPage {
   page: Page;
   snapshot(): Promise<Snapshot>;
   waitForMap(source?: string): Promise<Snapshot>;
+  /** Waits until the RDE run has finished (status done) and returns the snapshot. */
+  waitForRde(): Promise<Snapshot>;
   tensorCount(): Promise<number>;
 }
 
@@ -34,6 +36,10 @@ export const test = base.extend<{ studio: StudioPage }>({
           const s = (window as unknown as { __studio: StudioTestHook }).__studio.snapshot();
           return (src === undefined || s.source === src) && s.runs.gradient?.status === 'done';
         }, source);
+        return snapshot();
+      },
+      async waitForRde() {
+        await page.waitForFunction(() => (window as unknown as { __studio: StudioTestHook }).__studio.snapshot().rde.status === 'done', null, { timeout: 110_000, polling: 200 });
         return snapshot();
       },
       tensorCount: () => page.evaluate(() => (window as unknown as { __studio: StudioTestHook }).__studio.tensorCount()),

@@ -52,6 +52,8 @@ export function setRdeSettings(patch: Partial<RdeSettings>, opts: { run?: boolea
   setRde({ settings: reconcileRdeSettings(get().rde.settings, patch), sweep: null });
   if (opts.run === false || !get().classification) return;
   if (scheduled) clearTimeout(scheduled);
+  // Shown as running at once, so nothing reads the previous run's result as this one's.
+  setRde({ status: 'running', progress: 0 });
   scheduled = setTimeout(() => {
     scheduled = null;
     void runRde();
@@ -98,7 +100,8 @@ export async function runRde(overrides: Partial<RdeSettings> = {}, sweep: number
         s0: settings.s0, samples: settings.samples,
       },
     },
-    proxyCallback((_id: number, fraction: number) => { if (mine()) setRde({ progress: fraction }); }),
+    // Progress comes with the batched updates (every ~100 ms), not per iteration: fewer renders.
+    undefined,
     proxyCallback(onUpdate),
   );
   current = { runId, settled: request.then(() => undefined, () => undefined) };

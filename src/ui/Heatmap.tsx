@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { divergingScale, maskScale, rgbaOf } from './colour';
 
 interface HeatmapProps {
@@ -20,7 +20,7 @@ interface HeatmapProps {
 }
 
 /** A relevance map drawn pixel for pixel and scaled up without smoothing. */
-export function Heatmap({ values, width, height, limit, base, overlay = false, palette = 'diverging', label, size = 280, testId }: HeatmapProps) {
+export const Heatmap = memo(function Heatmap({ values, width, height, limit, base, overlay = false, palette = 'diverging', label, size = 280, testId }: HeatmapProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
@@ -58,4 +58,4 @@ export function Heatmap({ values, width, height, limit, base, overlay = false, p
       data-testid={testId}
     />
   );
-}
+});

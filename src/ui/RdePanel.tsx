@@ -9,6 +9,8 @@ import { TracePlot } from './plots/TracePlot';
 import { PlanePlot } from './plots/PlanePlot';
 import { formatNumber } from './plots/Axis';
 
+const pickPoint = (id: number) => void restorePoint(id);
+
 const LOG_MIN = -3;
 const LOG_MAX = 2;
 
@@ -38,23 +40,88 @@ function NumberField({ label, value, min, max, step, integer = false, onCommit, 
   );
 }
 
+/** Progress, status and errors of the current run (and sweep). */
+function RunStatus() {
+  const status = useStudio((s) => s.rde.status);
+  const progress = useStudio((s) => s.rde.progress);
+  const iterations = useStudio((s) => s.rde.trace.length);
+  const sweep = useStudio((s) => s.rde.sweep);
+  const error = useStudio((s) => s.rde.error);
+  return (
+    <div className="status" aria-live="polite">
+      <progress max={1} value={status === 'running' ? progress : status === 'done' ? 1 : 0} aria-label="RDE progress" data-testid="rde-progress" />
+      <span data-testid="rde-status">
+        {status === 'running' && `Optimising… ${Math.round(progress * 100)}%`}
+        {status === 'done' && `Done: ${iterations} iterations`}
+        {status === 'cancelled' && 'Cancelled'}
+        {sweep && ` · sweep ${sweep.done}/${sweep.total}`}
+      </span>
+      {status === 'error' && <p role="alert" className="error">{error}</p>}
+    </div>
+  );
+}
+
+/** The mask s and the input masked by it, with the latest D, rate and F. */
+function MaskView() {
+  const mask = useStudio((s) => s.rde.mask);
+  const classification = useStudio((s) => s.classification);
+  const shape = useStudio((s) => s.model?.inputShape);
+  const classes = useStudio((s) => s.model?.classes);
+  const target = useStudio(selectTarget);
+  const last = useStudio((s) => s.rde.trace[s.rde.trace.length - 1]);
+  const masked = useMemo(() => {
+    if (!mask || !classification) return null;
+    return mask.map((v, i) => v * classification.pixels[i]);
+  }, [mask, classification]);
+  if (!shape) return null;
+  const [h, w] = shape;
+  return (
+    <div className="rde-maps">
+      <p className="caption">Class {target !== null ? classes?.[target] : '–'}: the mask s keeps (red) what the score needs.</p>
+      <div className="pair">
+        <figure>
+          {mask
+            ? <Heatmap values={mask} width={w} height={h} limit={1} palette="mask" size={200} label="RDE mask s" testId="rde-mask" />
+            : <div className="placeholder" style={{ width: 200, height: 200 }} />}
+          <figcaption>Mask s (white 0 … red 1)</figcaption>
+        </figure>
+        <figure>
+          {masked
+            ? <Heatmap values={masked} width={w} height={h} limit={1} palette="ink" size={200} label="Input masked by s" testId="rde-masked" />
+            : <div className="placeholder" style={{ width: 200, height: 200 }} />}
+          <figcaption>Input masked by s (s ⊙ x)</figcaption>
+        </figure>
+      </div>
+      <p className="meta" data-testid="rde-readout">
+        {last ? `D = ${formatNumber(last.distortion)}, rate = ${formatNumber(last.rate)}, F = ${formatNumber(last.objective)} after ${last.iteration} iterations` : ' '}
+      </p>
+    </div>
+  );
+}
+
+function LiveTrace() {
+  const trace = useStudio((s) => s.rde.trace);
+  const iterations = useStudio((s) => s.rde.settings.iterations);
+  return <TracePlot trace={trace} iterations={iterations} />;
+}
+
+function Plane() {
+  const points = useStudio((s) => s.rde.points);
+  return <PlanePlot points={points} onPick={pickPoint} />;
+}
+
 /** The RDE panel: controls, the mask and the masked input, live plots and the teaching strip. */
 export function RdePanel() {
-  const rde = useStudio((s) => s.rde);
+  // Narrow subscriptions: the streamed trace, mask and progress re-render only their own parts.
+  const settings = useStudio((s) => s.rde.settings);
+  const running = useStudio((s) => s.rde.status === 'running');
+  const sweeping = useStudio((s) => s.rde.sweep !== null);
   const model = useStudio((s) => s.model);
   const classification = useStudio((s) => s.classification);
-  const target = useStudio(selectTarget);
   const override = useStudio((s) => s.targetOverride);
-  const { settings } = rde;
   const maxRank = model?.referenceRank ?? 0;
   const method = model?.methods.find((m) => m.id === 'rde');
-  const masked = useMemo(() => {
-    if (!rde.mask || !classification) return null;
-    return rde.mask.map((s, i) => s * classification.pixels[i]);
-  }, [rde.mask, classification]);
   if (!model || !method) return null;
-  const [h, w] = model.inputShape;
-  const last = rde.trace[rde.trace.length - 1];
   const unavailable = model.referenceRank === null
     ? 'This model has no reference distribution V (reference.json), so RDE cannot obfuscate its input.'
     : !method.available ? method.reason : null;
@@ -112,42 +179,14 @@ export function RdePanel() {
             <p className="mode-label" data-testid="rde-mode-label">{modeLabel(settings)}</p>
             <div className="control-row">
               <button type="submit">Run</button>
-              <button type="button" onClick={() => void sweepLambda()} disabled={rde.sweep !== null}>Sweep λ</button>
-              <button type="button" onClick={() => void cancelRde()} disabled={rde.status !== 'running'} data-testid="rde-cancel">Cancel</button>
+              <button type="button" onClick={() => void sweepLambda()} disabled={sweeping}>Sweep λ</button>
+              <button type="button" onClick={() => void cancelRde()} disabled={!running} data-testid="rde-cancel">Cancel</button>
             </div>
-            <div className="status" aria-live="polite">
-              <progress max={1} value={rde.status === 'running' ? rde.progress : rde.status === 'done' ? 1 : 0} aria-label="RDE progress" data-testid="rde-progress" />
-              <span data-testid="rde-status">
-                {rde.status === 'running' && `Optimising… ${Math.round(rde.progress * 100)}%`}
-                {rde.status === 'done' && `Done: ${rde.trace.length} iterations`}
-                {rde.status === 'cancelled' && 'Cancelled'}
-                {rde.sweep && ` · sweep ${rde.sweep.done}/${rde.sweep.total}`}
-              </span>
-              {rde.status === 'error' && <p role="alert" className="error">{rde.error}</p>}
-            </div>
+            <RunStatus />
           </form>
-          <div className="rde-maps">
-            <p className="caption">Class {target !== null ? model.classes[target] : '–'}: the mask s keeps (red) what the score needs.</p>
-            <div className="pair">
-              <figure>
-                {rde.mask
-                  ? <Heatmap values={rde.mask} width={w} height={h} limit={1} palette="mask" size={200} label="RDE mask s" testId="rde-mask" />
-                  : <div className="placeholder" style={{ width: 200, height: 200 }} />}
-                <figcaption>Mask s (white 0 … red 1)</figcaption>
-              </figure>
-              <figure>
-                {masked
-                  ? <Heatmap values={masked} width={w} height={h} limit={1} palette="ink" size={200} label="Input masked by s" testId="rde-masked" />
-                  : <div className="placeholder" style={{ width: 200, height: 200 }} />}
-                <figcaption>Input masked by s (s ⊙ x)</figcaption>
-              </figure>
-            </div>
-            <p className="meta" data-testid="rde-readout">
-              {last ? `D = ${formatNumber(last.distortion)}, rate = ${formatNumber(last.rate)}, F = ${formatNumber(last.objective)} after ${last.iteration} iterations` : ' '}
-            </p>
-          </div>
-          <TracePlot trace={rde.trace} iterations={settings.iterations} />
-          <PlanePlot points={rde.points} onPick={(id) => void restorePoint(id)} />
+          <MaskView />
+          <LiveTrace />
+          <Plane />
         </div>
       )}
       {classification && !unavailable && <ObfuscationStrip />}

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { scaleLinear } from 'd3-scale';
 import { modeLabel, type RdePoint } from '../../store/rdeSlice';
 import { Axis, formatNumber, linePath } from './Axis';
@@ -15,7 +15,7 @@ function describe(p: RdePoint): string {
  * The rate-distortion plane: one point per finished run; the points of a λ sweep are joined
  * in order. Hover (or focus) shows a point's settings; click (or Enter) restores its mask.
  */
-export function PlanePlot({ points, onPick }: { points: RdePoint[]; onPick: (id: number) => void }) {
+export const PlanePlot = memo(function PlanePlot({ points, onPick }: { points: RdePoint[]; onPick: (id: number) => void }) {
   const [hover, setHover] = useState<RdePoint | null>(null);
   const { x, y } = useMemo(() => ({
     x: scaleLinear().domain([0, Math.max(0.05, ...points.map((p) => p.rate)) * 1.05]).nice().range([M.left, W - M.right]),
@@ -47,4 +47,4 @@ export function PlanePlot({ points, onPick }: { points: RdePoint[]; onPick: (id:
       </figcaption>
     </figure>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { scaleLinear } from 'd3-scale';
 import type { RdeTracePoint } from '../../store/rdeSlice';
 import { Axis, formatNumber, linePath } from './Axis';
@@ -11,7 +11,7 @@ const M = { top: 16, right: 64, bottom: 48, left: 64 };
  * D(s), the objective F and the rate ‖s‖₁/d against iteration, streaming while a run goes.
  * D and F share the left axis (squared logit units); the rate has its own axis on the right.
  */
-export function TracePlot({ trace, iterations }: { trace: RdeTracePoint[]; iterations: number }) {
+export const TracePlot = memo(function TracePlot({ trace, iterations }: { trace: RdeTracePoint[]; iterations: number }) {
   const { x, left, right } = useMemo(() => {
     const last = trace.length ? trace[trace.length - 1].iteration : 1;
     const top = Math.max(1e-9, ...trace.map((r) => Math.max(r.distortion, r.objective)));
@@ -47,4 +47,4 @@ export function TracePlot({ trace, iterations }: { trace: RdeTracePoint[]; itera
       </figcaption>
     </figure>
   );
-}
+});
