@@ -1,7 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupNodeBackend } from '../tf/node';
-import { openModel } from '../../node/studioSession';
+import { imageInput, inputTensor, openModel, type ModelMeta } from '../../node/studioSession';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../node/modelFiles';
+import { mulberry32 } from '../util/random';
 import { loadMnistSplit, PIXELS } from '../../node/mnistData';
 import type { Net } from '../net/ir';
 import type { ReferenceDistribution } from '../reference/distribution';
@@ -11,6 +15,7 @@ import { sampleObfuscations } from './obfuscationSamples';
 import { forwardLogits } from '../net/forward';
 
 let net: Net;
+let meta: ModelMeta;
 let reference: ReferenceDistribution;
 const { heldOut } = loadMnistSplit();
 const digit = (i: number) => tf.tensor4d(heldOut.images.subarray(i * PIXELS, (i + 1) * PIXELS), [1, 28, 28, 1]);
@@ -25,6 +30,7 @@ describe('RDE on the built-in MNIST model', () => {
     await setupNodeBackend('wasm');
     const opened = await openModel('mnist');
     net = opened.net;
+    meta = opened.meta;
     reference = opened.reference!;
   });
 
@@ -85,6 +91,32 @@ describe('RDE on the built-in MNIST model', () => {
     }
     expect(bad).toEqual([]);
     x.dispose();
+  });
+
+  it('has no NaN or Infinity for any bundled digit at random λ ∈ [0, 100], rank 0..64, s0 ∈ [0, 1]', async () => {
+    const dir = join(PROJECT_ROOT, 'public', 'digits');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.png')).sort();
+    expect(files).toHaveLength(20);
+    const rand = mulberry32(11);
+    const modes = ['diag', 'lowrank', 'lowrank-diag', 'mc'] as const;
+    const bad: string[] = [];
+    const before = tf.memory().numTensors;
+    for (const [k, file] of files.entries()) {
+      const x = inputTensor(imageInput(join(dir, file), meta));
+      const mode = modes[k % 4];
+      // Ranks spread over 0..64 (≥ 1 for the low-rank modes); 2 iterations keep rank 64 cheap.
+      const rank = mode === 'diag' ? 0 : Math.max(mode === 'mc' ? 0 : 1, Math.round(rand() * 64));
+      const p = rdeParams.parse({ lambda: rand() * 100, s0: rand(), mode, rank, iterations: 2, samples: 8 });
+      const out = await runRde(net, x, Number(file[6]), p, { reference, seed: k });
+      const trace = out.extras!.trace as RdeTraceRecord[];
+      if (!finite(out.relevance) || Math.min(...out.relevance) < 0 || Math.max(...out.relevance) > 1
+        || !trace.every((r) => finite([r.distortion, r.rate, r.objective, r.step]))) {
+        bad.push(`${file} λ ${p.lambda} ${mode} rank ${rank} s0 ${p.s0}`);
+      }
+      x.dispose();
+    }
+    expect(bad).toEqual([]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('continues from a warm start: the next run starts at the previous objective', async () => {
