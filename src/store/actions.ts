@@ -5,6 +5,7 @@ import type { RawImage } from '../core/image/rawImage';
 import { useStudio, selectTarget, type InputImage, type Run } from './studioStore';
 import { errorText, newRunId } from './runIds';
 import { resetRde, runRde, stopRde } from './rdeActions';
+import { refreshCompare } from './compareActions';
 
 const set = useStudio.setState;
 const get = useStudio.getState;
@@ -37,6 +38,7 @@ export async function chooseBackend(preference: BackendPreference): Promise<void
   try {
     const backend = await studioWorker().setBackend(preference);
     set({ backend, backendStatus: 'ready' });
+    refreshCompare();
     if (get().classification) {
       await explainCurrent('gradient');
       void runRde();
@@ -65,6 +67,7 @@ export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' 
       message: meta.notes.length ? { kind: 'info', text: meta.notes.concat(classification.notes).join(' ') }
         : classification.notes.length ? { kind: 'info', text: classification.notes.join(' ') } : null,
     });
+    refreshCompare();
     await explainCurrent('gradient');
     void runRde();
     return true;
@@ -85,6 +88,7 @@ export async function loadUserModel(files: File[]): Promise<void> {
     await stopRde();
     const model = await studioWorker().loadUserModel(payload);
     set({ model, classification: null, runs: {}, targetOverride: null, busy: null, input: null, rde: resetRde(get().rde) });
+    refreshCompare();
     const unsupported = model.unsupported.map((u) => `${u.name} (${u.className})`).join(', ');
     showMessage('info', `Loaded ${model.name}: input ${model.inputShape.join(' x ')}, ${model.classes.length} classes.${unsupported ? ` Layers outside the IR: ${unsupported}; gradient methods still work.` : ''}`);
     if (lastImage) await submitImage(lastImage.raw, lastImage.meta);
@@ -96,6 +100,7 @@ export async function loadUserModel(files: File[]): Promise<void> {
 
 export function setTarget(target: number | null): void {
   set({ targetOverride: target });
+  refreshCompare();
   void explainCurrent('gradient');
   void runRde();
 }

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { BackendReport, ClassifyResult, ModelInfo } from '../worker/protocol';
 import { initialRdeState, type RdeState } from './rdeSlice';
+import { initialCompareState, type CompareState } from './compareSlice';
 
 /** One explanation run: plain data only, tensors never enter the store (DESIGN.md). */
 export interface Run {
@@ -47,6 +48,8 @@ export interface StudioState {
   busy: string | null;
   message: StudioMessage | null;
   rde: RdeState;
+  /** The comparison view: methods side by side on the same input (its runs are its own). */
+  compare: CompareState;
 }
 
 export const initialStudioState: StudioState = {
@@ -61,6 +64,7 @@ export const initialStudioState: StudioState = {
   busy: null,
   message: null,
   rde: initialRdeState,
+  compare: initialCompareState,
 };
 
 export const useStudio = create<StudioState>()(() => ({ ...initialStudioState }));

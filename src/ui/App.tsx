@@ -5,6 +5,7 @@ import { MessageBar } from './MessageBar';
 import { ModelPicker } from './ModelPicker';
 import { RelevancePanel } from './RelevancePanel';
 import { RdePanel } from './RdePanel';
+import { ComparePanel } from './compare/ComparePanel';
 
 export function App() {
   return (
@@ -20,6 +21,7 @@ export function App() {
         <InputView />
         <RelevancePanel methodId="gradient" />
         <RdePanel />
+        <ComparePanel />
       </main>
     </>
   );

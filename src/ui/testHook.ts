@@ -1,8 +1,12 @@
 // A typed window hook for end-to-end tests: read numbers instead of guessing pixels.
-import { useStudio } from '../store/studioStore';
+import { selectTarget, useStudio } from '../store/studioStore';
 import { workerMemory } from '../store/actions';
 import { symmetricLimit } from '../core/image/display';
 import type { RdeState } from '../store/rdeSlice';
+import { compareSnapshot, type CompareSnapshot } from './compare/compareSnapshot';
+import { newRunId } from '../store/runIds';
+import { studioWorker } from '../worker/client';
+import type { PassCount } from '../core/methods/types';
 
 export interface StudioTestHook {
   snapshot(): {
@@ -31,8 +35,11 @@ export interface StudioTestHook {
       timing: { firstMask: number | null; done: number | null };
       error: string | null;
     };
+    compare: CompareSnapshot;
   };
   tensorCount(): Promise<number>;
+  /** Benchmarks: one run of a method on the current input and class, timed inside the worker. */
+  timeMethod(methodId: string, params: Record<string, unknown>): Promise<{ milliseconds: number; passes: PassCount | null; backend: string }>;
 }
 
 function rdeSnapshot(rde: RdeState): ReturnType<StudioTestHook['snapshot']>['rde'] {
@@ -79,10 +86,17 @@ export function installTestHook(): void {
           return [id, { status: r.status, target: r.target, min: range?.min ?? null, max: range?.max ?? null, length: r.relevance?.length ?? null }];
         })),
         rde: rdeSnapshot(s.rde),
+        compare: compareSnapshot(s.compare),
       };
     },
     async tensorCount() {
       return (await workerMemory()).numTensors;
+    },
+    async timeMethod(methodId, params) {
+      const target = selectTarget(useStudio.getState());
+      if (target === null) throw new Error('Load an image first.');
+      const r = await studioWorker().explain({ runId: newRunId(), methodId, params, target, seed: 1 });
+      return { milliseconds: r.milliseconds, passes: r.passes ?? null, backend: r.backend };
     },
   };
   (window as unknown as { __studio: StudioTestHook }).__studio = hook;

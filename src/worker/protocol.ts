@@ -1,7 +1,7 @@
 // The typed requests and answers between the UI thread and the compute worker.
 import type { BackendName } from '../core/tf/backendNames';
 import type { RawImage } from '../core/image/rawImage';
-import type { AxiomCheck, PassCount } from '../core/methods/types';
+import type { AxiomCheck, MethodCost, PassCount } from '../core/methods/types';
 
 export type BackendPreference = 'auto' | BackendName;
 
@@ -31,7 +31,30 @@ export interface ModelInfo {
   unsupported: Array<{ name: string; className: string }>;
   /** The rank of the reference distribution's covariance factor; null when the model has none. */
   referenceRank: number | null;
-  methods: Array<{ id: string; label: string; formula: string; description: string; available: boolean; reason?: string }>;
+  methods: MethodInfo[];
+}
+
+/**
+ * One method parameter as a form needs it, derived from the method's zod schema: its kind,
+ * default, bounds (exclusive where the schema says so, e.g. ε > 0) or options, and description.
+ */
+export type ParamDescriptor = { name: string; description: string } & (
+  | { kind: 'number' | 'integer'; default: number; min?: number; minExclusive?: boolean; max?: number; maxExclusive?: boolean }
+  | { kind: 'enum'; default: string; options: string[] }
+  | { kind: 'boolean'; default: boolean }
+  | { kind: 'string'; default: string }
+);
+
+export interface MethodInfo {
+  id: string;
+  label: string;
+  formula: string;
+  description: string;
+  available: boolean;
+  reason?: string;
+  params: ParamDescriptor[];
+  /** Cheap methods may run unasked; expensive ones run when asked (core/methods/types.ts). */
+  cost: MethodCost;
 }
 
 export interface ClassifyResult {

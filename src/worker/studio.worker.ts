@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -16,7 +17,8 @@ import { parseReference, type ReferenceDistribution } from '../core/reference/di
 import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../core/methods/registry';
 import { sampleObfuscations } from '../core/rde/obfuscationSamples';
 import { autoBackend, probeBackends } from './backendProbe';
-import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, RawImage, StudioWorkerApi } from './protocol';
+import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, ParamDescriptor, RawImage, StudioWorkerApi } from './protocol';
+import type { Method } from '../core/methods/types';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -71,6 +73,33 @@ async function applyBackend(pref: BackendPreference): Promise<BackendReport> {
   return { active: choice, preference, autoChoice: autoBackend(options), options };
 }
 
+/**
+ * The form a method's parameters need, read from the JSON Schema zod derives from the schema
+ * (the one declaration that also drives the CLI flags and validation). Every field is flat and
+ * has a default (core/methods/types.ts), so a property maps to one descriptor.
+ */
+function paramDescriptors(method: Method): ParamDescriptor[] {
+  const properties = z.toJSONSchema(method.params, { io: 'input' }).properties ?? {};
+  return Object.entries(properties).map(([name, property]) => {
+    const p = typeof property === 'object' ? property : {};
+    const description = p.description ?? '';
+    if (p.enum) return { name, description, kind: 'enum', default: String(p.default), options: p.enum.map(String) };
+    if (p.type === 'boolean') return { name, description, kind: 'boolean', default: p.default === true };
+    if (p.type === 'number' || p.type === 'integer') {
+      const bound = (inclusive: unknown, exclusive: unknown) => typeof exclusive === 'number' ? { value: exclusive, exclusive: true }
+        : typeof inclusive === 'number' ? { value: inclusive, exclusive: false } : null;
+      const min = bound(p.minimum, p.exclusiveMinimum);
+      const max = bound(p.maximum, p.exclusiveMaximum);
+      return {
+        name, description, kind: p.type, default: Number(p.default),
+        ...(min ? { min: min.value, minExclusive: min.exclusive } : {}),
+        ...(max ? { max: max.value, maxExclusive: max.exclusive } : {}),
+      };
+    }
+    return { name, description, kind: 'string', default: String(p.default ?? '') };
+  });
+}
+
 async function fetchBytes(url: string): Promise<ArrayBuffer> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`Could not fetch ${url} (${res.status}).`);
@@ -107,7 +136,10 @@ async function installModel(id: string, jsonText: string, files: Map<string, Arr
     referenceRank: reference && reference.mean.length === net.inputShape.reduce((a, b) => a * b, 1) ? reference.rank : null,
     methods: METHODS.map((m) => {
       const a = methodAvailability(m, net);
-      return { id: m.id, label: m.label, formula: m.formula, description: m.description, available: a.ok, ...(a.ok ? {} : { reason: a.reason }) };
+      return {
+        id: m.id, label: m.label, formula: m.formula, description: m.description, available: a.ok, ...(a.ok ? {} : { reason: a.reason }),
+        params: paramDescriptors(m), cost: m.cost ?? 'expensive',
+      };
     }),
   };
   loaded = { info, model, net, preprocessing, reference };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { yieldToEventLoop } from '../util/yieldToEventLoop';
 import type { Net } from '../net/ir';
 import { logitGradient } from './gradient';
 import type { ExplainContext } from './types';
@@ -28,6 +29,8 @@ export async function gradientsInBatches(
 ): Promise<void> {
   const [h, w, c] = inputShape;
   for (let start = 0; start < count; start += GRADIENT_BATCH) {
+    // A macrotask between batches lets a cancel (or a newer request) reach the worker.
+    if (start > 0) await yieldToEventLoop();
     throwIfAborted(ctx.signal);
     const size = Math.min(GRADIENT_BATCH, count - start);
     const points = pointsOf(start, size);

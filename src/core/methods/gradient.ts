@@ -30,6 +30,7 @@ export const gradientMethod: Method<typeof params> = {
   formula: 'R = ∂Φₖ(x) / ∂x',
   params,
   requires: 'gradient',
+  cost: 'cheap',
   async explain(net, x, target, p, ctx) {
     throwIfAborted(ctx.signal);
     const g = tf.tidy(() => {

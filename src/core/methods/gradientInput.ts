@@ -19,6 +19,7 @@ export const gradientInputMethod: Method<typeof params> = {
   formula: 'R = x ⊙ ∂Φₖ(x) / ∂x',
   params,
   requires: 'gradient',
+  cost: 'cheap',
   async explain(net, x, target, _p, ctx) {
     throwIfAborted(ctx.signal);
     const r = tf.tidy(() => tf.mul(x, logitGradient(net, x, target)));

@@ -15,7 +15,7 @@ const params = z.object({});
  */
 function reluRuleMethod(id: string, label: string, rule: ReluBackwardRule, description: string, formula: string): Method<typeof params> {
   return {
-    id, label, family: 'gradient', description, formula, params, requires: 'gradient',
+    id, label, family: 'gradient', description, formula, params, requires: 'gradient', cost: 'cheap',
     async explain(net, x, target, _p, ctx) {
       throwIfAborted(ctx.signal);
       const g = modifiedReluGradient(net, x, target, rule);

@@ -72,6 +72,7 @@ export const integratedGradientsMethod: Method<typeof params> = {
   formula: 'R = (x − b) ⊙ ∫₀¹ ∂Φₖ(b + α(x − b))/∂x dα',
   params,
   requires: 'gradient',
+  cost: 'cheap',
   async explain(net, x, target, p, ctx) {
     const shape = singleInputShape(x, 'Integrated Gradients');
     throwIfAborted(ctx.signal);

@@ -51,6 +51,7 @@ export const smoothgradMethod: Method<typeof params> = {
   formula: 'R = 1/N Σₙ ∂Φₖ(x + εₙ)/∂x,  εₙ ~ N(0, σ²I),  σ = level·(max x − min x)',
   params,
   requires: 'gradient',
+  cost: 'cheap',
   async explain(net, x, target, p, ctx) {
     const shape = singleInputShape(x, 'SmoothGrad');
     throwIfAborted(ctx.signal);

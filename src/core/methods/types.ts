@@ -5,6 +5,8 @@ import type { ReferenceDistribution } from '../reference/distribution';
 
 export type MethodFamily = 'gradient' | 'rde' | 'propagation' | 'game-theoretic';
 
+export type MethodCost = 'cheap' | 'expensive';
+
 export interface ExplainContext {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
@@ -56,6 +58,14 @@ export interface Method<S extends z.ZodObject = z.ZodObject> {
   params: S;
   /** 'gradient': works on any differentiable model; 'propagation': needs every layer in the IR. */
   requires: 'gradient' | 'propagation';
+  /**
+   * 'cheap': under half a second on the built-in model with default parameters (measured with
+   * `npm run cli -- explain` on wasm: occlusion and Integrated Gradients ≈ 0.45 s, the rest less;
+   * KernelSHAP and LIME ≈ 1.1 s, Shapley sampling 4 s, exact Shapley 80 s, RDE longer). The
+   * studio may run a cheap method unasked, e.g. when the input changes. Absent means expensive:
+   * it runs only when asked, with progress and cancel.
+   */
+  cost?: MethodCost;
   explain(net: Net, x: tf.Tensor4D, target: number, params: z.infer<S>, ctx: ExplainContext): Promise<Explanation>;
 }
 

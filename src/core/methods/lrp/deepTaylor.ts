@@ -21,6 +21,7 @@ export const deepTaylorMethod: Method<typeof params> = {
   formula: 'z⁺: R_j = Σ_k a_j w⁺_jk / Σ_j a_j w⁺_jk · R_k;  zᴮ: R_i = Σ_k (x_i w_ik − l w⁺_ik − h w⁻_ik) / Σ_i(…) · R_k',
   params,
   requires: 'propagation',
+  cost: 'cheap',
   async explain(net, x, target, p, ctx) {
     if (!(p.low < p.high)) throw new Error(`Deep Taylor needs low < high (got ${p.low}, ${p.high}).`);
     const rules = assignRules(net, 'deep-taylor-bounded', '', { epsilon: STABILISER, gamma: 0, ...p });

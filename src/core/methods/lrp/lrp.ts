@@ -27,6 +27,7 @@ export const lrpMethod: Method<typeof params> = {
   formula: 'R_j = Σ_k a_j ρ(w_jk) / (Σ_j a_j ρ(w_jk) + ρ(b_k) + ε·sign) · R_k,  R_out = Φₖ(x)',
   params,
   requires: 'propagation',
+  cost: 'cheap',
   async explain(net, x, target, p, ctx) {
     const rules = assignRules(net, p.composite, p.rules, p);
     return explainWithRules(net, x, target, rules, ctx);

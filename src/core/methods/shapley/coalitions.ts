@@ -1,4 +1,5 @@
 import { throwIfAborted } from '../types';
+import { yieldToEventLoop } from '../../util/yieldToEventLoop';
 
 /**
  * A cooperative game given by its value function v over a batch of coalitions:
@@ -25,6 +26,8 @@ export async function evaluateCoalitions(
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`The batch size must be a whole number ≥ 1; got ${batch}.`);
   const values = new Float64Array(count);
   for (let start = 0; start < count; start += batch) {
+    // A macrotask between batches lets a cancel (or a newer request) reach the worker.
+    if (start > 0) await yieldToEventLoop();
     throwIfAborted(options.signal);
     const end = Math.min(count, start + batch);
     const chunk = Array.from({ length: end - start }, (_, k) => make(start + k));

@@ -21,6 +21,7 @@ export const kernelShapMethod: Method<typeof params> = {
   formula: 'min_φ Σ_S π(S) (v(S) − v(∅) − Σ_{i∈S} φᵢ)²  s.t. Σφ = v(N) − v(∅),  π(S) = (n−1) / (C(n,|S|) |S| (n−|S|))',
   params,
   requires: 'gradient',
+  cost: 'expensive',
   async explain(net, x, target, p, ctx) {
     const setup = await playerGameFor(net, x, target, p, ctx);
     const est = await kernelShap(setup.players.count, setup.game, { ...setup.evaluation, samples: p.samples, seed: ctx.seed ?? 0 });

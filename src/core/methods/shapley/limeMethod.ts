@@ -21,6 +21,7 @@ export const limeMethod: Method<typeof params> = {
   formula: 'min_β Σ_z π(z) (v(z) − β₀ − βᵀz)² + α‖β‖²,  π(z) = exp(−d(z, 1)²/w²),  d = cosine distance',
   params,
   requires: 'gradient',
+  cost: 'expensive',
   async explain(net, x, target, p, ctx) {
     const setup = await playerGameFor(net, x, target, p, ctx);
     const fit = await lime(setup.players.count, setup.game, {

@@ -20,6 +20,7 @@ export const occlusionMethod: Method<typeof params> = {
   formula: 'Rₚ = mean over windows W ∋ p of Φ(x) − Φ(x with W set to the baseline)',
   params,
   requires: 'gradient',
+  cost: 'cheap',
   async explain(net, x, target, p, ctx) {
     const scoring = await pixelScoring(net, x, target, p, ctx);
     const [h, w, c] = scoring.shape;

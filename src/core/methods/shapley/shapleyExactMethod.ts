@@ -17,6 +17,7 @@ export const shapleyExactMethod: Method<typeof params> = {
   formula: 'φᵢ = Σ_{S⊆N∖i} |S|!(n−|S|−1)!/n! · (v(S∪i) − v(S)),  Σφ = v(N) − v(∅)',
   params,
   requires: 'gradient',
+  cost: 'expensive',
   async explain(net, x, target, p, ctx) {
     const setup = await playerGameFor(net, x, target, p, ctx);
     const est = await exactShapley(setup.players.count, setup.game, setup.evaluation);

@@ -21,6 +21,7 @@ export const shapleySamplingMethod: Method<typeof params> = {
   formula: 'φᵢ ≈ mean over orders π of v(pre_π(i) ∪ i) − v(pre_π(i)), π and its reverse',
   params,
   requires: 'gradient',
+  cost: 'expensive',
   async explain(net, x, target, p, ctx) {
     const setup = await playerGameFor(net, x, target, p, ctx);
     const est = await permutationShapley(setup.players.count, setup.game, { ...setup.evaluation, samples: p.samples, seed: ctx.seed ?? 0 });

@@ -1,0 +1,46 @@
+import { useMemo } from 'react';
+import { useStudio, selectTarget } from '../../store/studioStore';
+import { openCompare } from '../../store/compareActions';
+import { displayMaps } from '../../store/compareDisplay';
+import { CompareControls } from './CompareControls';
+import { MethodCard } from './MethodCard';
+
+/**
+ * The comparison view: any set of methods on the same input, model and class, one card each.
+ * Closed, it computes nothing; opened, the cheap methods run one after another.
+ */
+export function ComparePanel() {
+  const compare = useStudio((s) => s.compare);
+  const model = useStudio((s) => s.model);
+  const classification = useStudio((s) => s.classification);
+  const target = useStudio(selectTarget);
+  const { open, selected, runs, normalisation, sign, params } = compare;
+  const maps = useMemo(() => displayMaps(runs, selected, normalisation, sign), [runs, selected, normalisation, sign]);
+  if (!model) return null;
+  const classLabel = target !== null ? model.classes[target] : '–';
+  const cards = model.methods.filter((m) => selected.includes(m.id));
+  return (
+    <section className="panel compare" aria-labelledby="compare-title" data-testid="panel-compare">
+      <div className="compare-head">
+        <h2 id="compare-title">Compare methods</h2>
+        <button type="button" aria-expanded={open} aria-controls={open ? 'compare-body' : undefined} onClick={() => openCompare(!open)} data-testid="compare-toggle">
+          {open ? 'Hide the comparison' : 'Show methods side by side'}
+        </button>
+      </div>
+      {!open && <p className="hint">Lays any set of methods on the same input and model in a grid, each map with its time and its axiom check.</p>}
+      {open && (
+        <div id="compare-body">
+          <CompareControls methods={model.methods} selected={selected} normalisation={normalisation} sign={sign} />
+          {classification
+            ? <p className="caption compare-caption" data-testid="compare-caption">Class {classLabel}: red raises its logit, blue lowers it. Cheap methods run at once; the others when you press Run.</p>
+            : <p className="hint">The maps appear once there is an input.</p>}
+          <div className="compare-grid">
+            {cards.map((m) => (
+              <MethodCard key={m.id} method={m} run={runs[m.id]} map={maps[m.id]} edited={params[m.id]} classLabel={classLabel} />
+            ))}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

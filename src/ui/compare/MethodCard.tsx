@@ -1,0 +1,91 @@
+import type { MethodInfo } from '../../worker/protocol';
+import type { CompareRun } from '../../store/compareSlice';
+import type { DisplayMap } from '../../store/compareDisplay';
+import { paramValue } from '../../store/compareParams';
+import { cancelCompareRun, resetCompareParams, runCompareMethod, setCompareParam } from '../../store/compareActions';
+import { BACKEND_LABELS, type BackendName } from '../../core/tf/backendNames';
+import { Heatmap } from '../Heatmap';
+import { CompareLegend } from './CompareLegend';
+import { ParamField } from './ParamField';
+import { CHECK_MEANING, checkText, passesText } from './format';
+
+const MAP_SIZE = 240;
+/** Forms this short start open; longer ones (Shapley, LIME, RDE) start folded to keep the grid's rows short. */
+const OPEN_PARAMS = 6;
+
+function statusText(run: CompareRun | undefined, cost: MethodInfo['cost']): string {
+  if (!run) return cost === 'cheap' ? 'Waiting for an input.' : 'Runs when you press Run.';
+  switch (run.status) {
+    case 'queued': return 'Waiting for its turn in the worker…';
+    case 'running': return run.cancelling ? 'Cancelling…' : 'Computing…';
+    case 'cancelled': return run.relevance ? 'Cancelled; the map shown is the previous one.' : 'Cancelled.';
+    case 'error': return 'Failed.';
+    case 'done': return `${run.milliseconds?.toFixed(0)} ms on ${BACKEND_LABELS[run.backend as BackendName] ?? run.backend}${run.passes ? ` · ${passesText(run.passes)}` : ''}`;
+  }
+}
+
+/** Whether the map was computed with other parameters than the form holds (expensive methods wait for Run). */
+function isStale(run: CompareRun | undefined, edited: Record<string, unknown> | undefined): boolean {
+  return run?.status === 'done' && JSON.stringify(run.requested) !== JSON.stringify(edited ?? {});
+}
+
+/** One method of the grid: its map, its numbers and its parameters, editable in place. */
+export function MethodCard({ method, run, map, edited, classLabel }: {
+  method: MethodInfo; run: CompareRun | undefined; map: DisplayMap | undefined;
+  edited: Record<string, unknown> | undefined; classLabel: string;
+}) {
+  const titleId = `compare-title-${method.id}`;
+  const busy = run?.status === 'running' || run?.status === 'queued';
+  return (
+    <article className="compare-card" aria-labelledby={titleId} data-testid={`compare-card-${method.id}`}>
+      <h3 id={titleId}>{method.label}</h3>
+      <p className="formula compare-formula">{method.formula}</p>
+      {!method.available && <p className="error">{method.reason}</p>}
+      <div className="compare-map">
+        {map
+          ? <Heatmap values={map.values} width={map.width} height={map.height} limit={map.limit} size={MAP_SIZE}
+              label={`${method.label} relevance map for class ${classLabel}`} testId={`compare-map-${method.id}`} />
+          : <div className="placeholder compare-placeholder" style={{ width: MAP_SIZE, height: MAP_SIZE }} />}
+      </div>
+      {map && <CompareLegend methodId={method.id} limit={map.limit} min={map.min} max={map.max} />}
+      <div className="compare-status">
+        {/* Announced on changes of state only; the bar carries the percentage for assistive technology. */}
+        <p aria-live="polite" data-testid={`compare-status-${method.id}`}>{statusText(run, method.cost)}</p>
+        {busy && (
+          <div className="compare-progress">
+            <progress max={1} value={run.status === 'running' ? run.progress : undefined} aria-label={`${method.label} progress`} data-testid={`compare-progress-${method.id}`} />
+            {run.status === 'running' && <span aria-hidden="true" data-testid={`compare-percent-${method.id}`}>{Math.round(run.progress * 100)}%</span>}
+          </div>
+        )}
+        {run?.check && run.status === 'done' && (
+          <p className="compare-check" data-testid={`compare-check-${method.id}`} title={CHECK_MEANING[run.check.axiom]}>
+            {checkText(run.check)}
+          </p>
+        )}
+        {isStale(run, edited) && <p className="hint">Parameters changed since this map: press Run to update it.</p>}
+        {run?.status === 'error' && <p className="error" data-testid={`compare-error-${method.id}`}>{run.error}</p>}
+      </div>
+      {method.available && (
+        <div className="control-row">
+          {(method.cost === 'expensive' || run?.status === 'error' || run?.status === 'cancelled') && (
+            <button type="button" onClick={() => runCompareMethod(method.id)} disabled={busy} data-testid={`compare-run-${method.id}`}>
+              Run {method.label}
+            </button>
+          )}
+          {busy && <button type="button" onClick={() => cancelCompareRun(method.id)} disabled={run.cancelling} data-testid={`compare-cancel-${method.id}`}>Cancel {method.label}</button>}
+        </div>
+      )}
+      {method.params.length > 0 && (
+        <details className="compare-params" open={method.params.length <= OPEN_PARAMS}>
+          <summary data-testid={`compare-params-${method.id}`}>Parameters ({method.params.length})</summary>
+          {method.params.map((d) => (
+            <ParamField key={d.name} methodId={method.id} descriptor={d} value={paramValue(d, edited)}
+              onCommit={(v) => setCompareParam(method.id, d.name, v)} />
+          ))}
+          <button type="button" onClick={() => resetCompareParams(method.id)} disabled={!edited}
+            aria-label={`Default parameters for ${method.label}`}>Defaults</button>
+        </details>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,45 @@
+// The comparison view as the end-to-end tests read it (window.__studio.snapshot().compare).
+import { symmetricLimit } from '../../core/image/display';
+import type { AxiomCheck } from '../../core/methods/types';
+import { displayMaps } from '../../store/compareDisplay';
+import type { CompareState } from '../../store/compareSlice';
+
+export interface CompareSnapshot {
+  open: boolean;
+  selected: string[];
+  normalisation: string;
+  sign: string;
+  methods: Record<string, {
+    status: string;
+    progress: number;
+    target: number;
+    milliseconds: number | null;
+    backend: string | null;
+    check: AxiomCheck | null;
+    /** Range of the raw relevance (all channels, before the sign mode). */
+    min: number | null;
+    max: number | null;
+    /** The colour limit the card draws with (after sign mode and normalisation). */
+    limit: number | null;
+    /** The parameters the finished run used (defaults filled in); null until one finishes. */
+    params: Record<string, unknown> | null;
+    error: string | null;
+  }>;
+}
+
+export function compareSnapshot(compare: CompareState): CompareSnapshot {
+  const maps = displayMaps(compare.runs, compare.selected, compare.normalisation, compare.sign);
+  return {
+    open: compare.open,
+    selected: compare.selected,
+    normalisation: compare.normalisation,
+    sign: compare.sign,
+    methods: Object.fromEntries(Object.entries(compare.runs).map(([id, r]) => {
+      const range = r.relevance ? symmetricLimit(r.relevance) : null;
+      return [id, {
+        status: r.status, progress: r.progress, target: r.target, milliseconds: r.milliseconds ?? null, backend: r.backend ?? null, check: r.check ?? null,
+        min: range?.min ?? null, max: range?.max ?? null, limit: maps[id]?.limit ?? null, params: r.params ?? null, error: r.error ?? null,
+      }];
+    })),
+  };
+}
