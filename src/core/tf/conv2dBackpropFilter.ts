@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerComposedConvKernel } from './composedKernel';
 
 /**
  * Conv2DBackpropFilter for backends that lack it (tfjs-backend-wasm 4.22).
@@ -37,23 +38,6 @@ export function conv2dBackpropFilterComposed(
 
 /** Registers the composed kernel on `backendName` unless that backend already has one. */
 export function registerConv2dBackpropFilter(backendName: string): void {
-  if (tf.getKernel('Conv2DBackpropFilter', backendName)) return;
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropFilter',
-    backendName,
-    kernelFunc: ({ inputs, attrs }) => {
-      const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
-      const a = attrs as unknown as {
-        strides: [number, number];
-        pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-        dataFormat: 'NHWC' | 'NCHW';
-        dimRoundingMode?: 'floor' | 'round' | 'ceil';
-        filterShape: [number, number, number, number];
-      };
-      if (a.dataFormat === 'NCHW') {
-        throw new Error('Conv2DBackpropFilter (project kernel): only NHWC is supported');
-      }
-      return conv2dBackpropFilterComposed(x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode);
-    },
-  });
+  registerComposedConvKernel<{ filterShape: [number, number, number, number] }>('Conv2DBackpropFilter', backendName, false,
+    ({ x, dy }, a) => conv2dBackpropFilterComposed(x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode));
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerComposedConvKernel } from './composedKernel';
 
 /**
  * Conv2DBackpropInput composed from a forward conv2d, for the wasm backend, whose own kernel
@@ -62,29 +63,8 @@ function flipFilter(filter: tf.Tensor4D): tf.Tensor4D {
   return tf.tensor4d(out, [kh, kw, co, ci]);
 }
 
-const replaced = new Set<string>();
-
 /** Replaces `backendName`'s Conv2DBackpropInput with the composed one (once). */
 export function registerConv2dBackpropInput(backendName: string): void {
-  if (replaced.has(backendName)) return;
-  replaced.add(backendName);
-  if (tf.getKernel('Conv2DBackpropInput', backendName)) tf.unregisterKernel('Conv2DBackpropInput', backendName);
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropInput',
-    backendName,
-    kernelFunc: ({ inputs, attrs }) => {
-      const { dy, filter } = inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
-      const a = attrs as unknown as {
-        strides: [number, number];
-        pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-        dataFormat: 'NHWC' | 'NCHW';
-        dimRoundingMode?: 'floor' | 'round' | 'ceil';
-        inputShape: [number, number, number, number];
-      };
-      if (a.dataFormat === 'NCHW') {
-        throw new Error('Conv2DBackpropInput (project kernel): only NHWC is supported');
-      }
-      return conv2dBackpropInputComposed(dy, filter, a.inputShape, a.strides, a.pad, a.dimRoundingMode);
-    },
-  });
+  registerComposedConvKernel<{ inputShape: [number, number, number, number] }>('Conv2DBackpropInput', backendName, true,
+    ({ dy, filter }, a) => conv2dBackpropInputComposed(dy, filter, a.inputShape, a.strides, a.pad, a.dimRoundingMode));
 }
