@@ -11,33 +11,11 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/node/modelFiles';
 import { openReference } from '../src/node/studioSession';
 import { rdeParams, runRde } from '../src/core/rde/rde';
+import { printTable, timeMedian } from './benchTable';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-async function timeIt(repeat: number, fn: () => Promise<void> | void): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < repeat; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
-
-function table(rows: Array<Record<string, string>>): void {
-  const cols = Object.keys(rows[0]);
-  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(width[i])).join(' | ')} |`;
-  console.log(line(cols));
-  console.log(line(width.map((w) => '-'.repeat(w))));
-  for (const r of rows) console.log(line(cols.map((c) => r[c])));
-}
 
 async function basics(repeat: number) {
+  console.log(`median of ${repeat} runs after one warm-up`);
   const { heldOut } = loadMnistSplit();
   const rows: Array<Record<string, string>> = [];
   for (const backend of ['wasm', 'cpu'] as const) {
@@ -46,10 +24,10 @@ async function basics(repeat: number) {
     const x1 = tf.tensor4d(heldOut.images.subarray(0, PIXELS), [1, 28, 28, 1]);
     const x64 = tf.tensor4d(heldOut.images.subarray(0, 64 * PIXELS), [64, 28, 28, 1]);
     const row = (what: string, ms: number) => rows.push({ backend, operation: what, 'median ms': ms.toFixed(2) });
-    row('classify, batch 1', await timeIt(repeat, async () => { await classify(net, x1); }));
-    row('forward, batch 64', await timeIt(repeat, async () => { const y = forwardLogits(net, x64); await y.data(); y.dispose(); }));
-    row('gradient map, batch 1', await timeIt(repeat, async () => { const g = logitGradient(net, x1, 3); await g.data(); g.dispose(); }));
-    row('gradient, batch 64', await timeIt(Math.max(3, repeat / 4), async () => { const g = logitGradient(net, x64, 3); await g.data(); g.dispose(); }));
+    row('classify, batch 1', await timeMedian(repeat, async () => { await classify(net, x1); }));
+    row('forward, batch 64', await timeMedian(repeat, async () => { const y = forwardLogits(net, x64); await y.data(); y.dispose(); }));
+    row('gradient map, batch 1', await timeMedian(repeat, async () => { const g = logitGradient(net, x1, 3); await g.data(); g.dispose(); }));
+    row('gradient, batch 64', await timeMedian(Math.max(3, repeat / 4), async () => { const g = logitGradient(net, x64, 3); await g.data(); g.dispose(); }));
     x1.dispose();
     x64.dispose();
     model.dispose();
@@ -57,8 +35,8 @@ async function basics(repeat: number) {
   const size = 1024;
   const data = new Uint8ClampedArray(size * size * 4).fill(255);
   for (let y = 200; y < 800; y++) for (let x = 450; x < 560; x++) data.set([0, 0, 0, 255], (y * size + x) * 4);
-  rows.push({ backend: '(none)', operation: 'MNIST preprocessing of 1024 x 1024 RGBA', 'median ms': (await timeIt(repeat, () => { preprocessMnist({ width: size, height: size, data }); })).toFixed(2) });
-  table(rows);
+  rows.push({ backend: '(none)', operation: 'MNIST preprocessing of 1024 x 1024 RGBA', 'median ms': (await timeMedian(repeat, () => { preprocessMnist({ width: size, height: size, data }); })).toFixed(2) });
+  printTable(rows);
 }
 
 /**
@@ -81,7 +59,7 @@ async function rde(flags: Record<string, string>) {
   const rows: Array<Record<string, string>> = [];
   for (const { mode, rank } of configs) {
     const batch = tf.tidy(() => tf.tile(x, [rank + 2, 1, 1, 1])) as tf.Tensor4D;
-    const plain = await timeIt(10, async () => { const g = logitGradient(net, batch, target); await g.data(); g.dispose(); });
+    const plain = await timeMedian(10, async () => { const g = logitGradient(net, batch, target); await g.data(); g.dispose(); });
     batch.dispose();
     const times: number[] = [];
     const objectives: number[] = [];
@@ -113,17 +91,20 @@ async function rde(flags: Record<string, string>) {
   }
   x.dispose();
   console.log(`digit #${index} of the held-out set (class ${target}), λ = 0.5 (reference scaling), s0 = 0.25, Armijo PGD, ${iterations} iterations`);
-  table(rows);
+  printTable(rows);
 }
 
 async function main() {
   const { positional, flags } = parseFlags(process.argv.slice(2));
   const suite = positional[0] ?? 'basics';
   const repeat = Number(flags.repeat ?? 20);
-  console.log(`Node ${process.version}, tfjs ${tf.version.tfjs}, suite ${suite}, median of ${repeat} runs after one warm-up`);
+  console.log(`Node ${process.version}, tfjs ${tf.version.tfjs}, suite ${suite}`);
   if (suite === 'basics') await basics(repeat);
   else if (suite === 'rde') await rde(flags);
-  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde`);
+  else if (suite === 'methods') await (await import('./benchMethods')).benchMethods(flags);
+  else if (suite === 'rde-cost') await (await import('./benchRdeCost')).rdeCost(flags);
+  else if (suite === 'rde-ui') await (await import('./benchRdeUi')).benchRdeUi(flags);
+  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde, rde-cost, methods, rde-ui`);
 }
 
 main().catch((err) => {

@@ -43,6 +43,6 @@ export const gradientMethod: Method<typeof params> = {
     const shape = g.shape.slice();
     g.dispose();
     ctx.onProgress?.(1);
-    return { relevance, shape };
+    return { relevance, shape, passes: { forward: x.shape[0], backward: x.shape[0] } };
   },
 };

@@ -13,6 +13,8 @@ export interface IterationRecord {
   step: number;
   /** Line-search tries this iteration. */
   tries: number;
+  /** Masks F was evaluated at in the line search (batched passes may try more than `tries`). */
+  evaluated: number;
   /** Whether the Armijo condition held; if not, the smallest step was taken anyway. */
   accepted: boolean;
 }
@@ -103,6 +105,7 @@ export async function projectedGradientDescent(objective: Objective, s0: tf.Tens
     let taken: (Evaluated & { s: tf.Tensor; moved: number }) | null = null;
     let accepted = false;
     let normOfS = 0;
+    let evaluated = 0;
     while (tries < maxTries && !taken) {
       // η, 0.7η, 0.49η, … multiplied one at a time, so each step equals the sequential one bit for bit.
       const steps = [step];
@@ -113,6 +116,7 @@ export async function projectedGradientDescent(objective: Objective, s0: tf.Tens
         tf.sum(tf.reshape(tf.square(tf.sub(candidates, s)), [steps.length, -1]), 1), tf.reshape(tf.sum(tf.square(s)), [1]),
       ]) as tf.Tensor1D);
       const { points, extra: moved } = evaluateBatch(objective, candidates, squares);
+      evaluated += steps.length;
       squares.dispose();
       normOfS = moved[steps.length];
       for (let j = 0; j < steps.length; j++) {
@@ -140,7 +144,7 @@ export async function projectedGradientDescent(objective: Objective, s0: tf.Tens
       s = taken.s;
       current = { value: taken.value, parts: taken.parts };
     }
-    const record: IterationRecord = { iteration, objective: current.value, parts: current.parts, step, tries, accepted };
+    const record: IterationRecord = { iteration, objective: current.value, parts: current.parts, step, tries, evaluated, accepted };
     trace.push(record);
     opts.onIteration?.(record, s);
     const relativeChange = Math.abs(previousValue - current.value) / Math.max(Math.abs(previousValue), 1e-30);

@@ -57,6 +57,9 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
   };
   const s0 = ctx.warmStart ? tf.tensor4d(ctx.warmStart, x.shape) : tf.fill(x.shape, p.s0) as tf.Tensor4D;
   const trace: RdeTraceRecord[] = [];
+  // Passes of D: one forward+backward per iteration, plus the line search's forward passes
+  // (per mask; with mode mc each is `samples` network passes).
+  const passes = { forward: 0, backward: 0 };
   const onRecord = (r: RdeTraceRecord, s: tf.Tensor) => {
     trace.push(r);
     ctx.onIteration?.({ ...r }, () => Float32Array.from(s.dataSync()));
@@ -66,20 +69,28 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
     const run = await (p.optimizer === 'armijo'
       ? projectedGradientDescent(objective, s0, {
         maxIterations: p.iterations, initialStep: p.step, lineSearchBatch: p.lineSearch, signal: ctx.signal,
-        onIteration: (r, s) => onRecord({
-          iteration: r.iteration, distortion: r.parts.distortion, rate: r.parts.rate,
-          objective: r.objective, step: r.step, tries: r.tries,
-        }, s),
+        onIteration: (r, s) => {
+          passes.forward += 1 + r.evaluated;
+          passes.backward += 1;
+          onRecord({
+            iteration: r.iteration, distortion: r.parts.distortion, rate: r.parts.rate,
+            objective: r.objective, step: r.step, tries: r.tries,
+          }, s);
+        },
       })
       : adamOnBox(objective, s0, {
         maxIterations: p.iterations, learningRate: p.step * 1e-3, signal: ctx.signal,
-        onIteration: (r, s) => onRecord({ ...r, tries: 1 }, s),
+        onIteration: (r, s) => {
+          passes.forward += 1;
+          passes.backward += 1;
+          onRecord({ ...r, tries: 1 }, s);
+        },
       }));
     const relevance = Float32Array.from(await run.s.data());
     run.s.dispose();
     const last = trace[trace.length - 1];
     return {
-      relevance, shape: x.shape.slice(),
+      relevance, shape: x.shape.slice(), passes,
       extras: { trace, phiX, distortion: last?.distortion, rate: last?.rate, objective: last?.objective, iterations: trace.length },
     };
   } finally {
