@@ -52,3 +52,15 @@ export function singleInputShape(x: tf.Tensor4D, methodLabel: string): [number, 
   if (batch !== 1) throw new Error(`${methodLabel} explains one input at a time; got a batch of ${batch}.`);
   return [h, w, c];
 }
+
+/**
+ * The start of a method that explains one input at a time: rejects a batch (singleInputShape),
+ * then an aborted run, and only then reads the input. Returns its shape [h, w, c] and values.
+ */
+export async function readSingleInput(
+  x: tf.Tensor4D, methodLabel: string, signal: AbortSignal | undefined,
+): Promise<{ shape: [number, number, number]; xs: Float32Array }> {
+  const shape = singleInputShape(x, methodLabel);
+  throwIfAborted(signal);
+  return { shape, xs: (await x.data()) as Float32Array };
+}

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupNodeBackend } from '../tf/node';
-import { netFromLayersModel } from '../net/fromLayersModel';
 import { forwardLogits } from '../net/forward';
 import type { Net } from '../net/ir';
 import { gradientMethod } from './gradient';
@@ -10,29 +9,8 @@ import { mulberry32 } from '../util/random';
 import { loadNetFromFile } from '../../node/modelFiles';
 import { loadMnistSplit, PIXELS } from '../../node/mnistData';
 import { relativeError } from '../util/relativeError';
-
-/** conv3x3(4)-relu · flatten · dense8-relu · dense3 on an 8x8x1 input, seeded weights and biases. */
-function smallNet(): { model: tf.Sequential; net: Net } {
-  const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
-  const uniform = (seed: number) => tf.initializers.randomUniform({ minval: -0.3, maxval: 0.3, seed });
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu',
-        kernelInitializer: glorot(1), biasInitializer: uniform(2),
-      }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: glorot(3), biasInitializer: uniform(4) }),
-      tf.layers.dense({ units: 3, kernelInitializer: glorot(5), biasInitializer: uniform(6) }),
-    ],
-  });
-  return { model, net: netFromLayersModel(model) };
-}
-
-function smallInput(): Float32Array {
-  const rand = mulberry32(7);
-  return Float32Array.from({ length: 64 }, () => rand());
-}
+import { seededInput, smallReluNet } from './testing/gradientFamilyNets';
+import { explainWithoutLeaks } from './testing/methodChecks';
 
 /**
  * Central differences (Φ(x+h e_i) − Φ(x−h e_i)) / (x_i⁺ − x_i⁻) of the target logit for the given
@@ -69,8 +47,8 @@ describe('gradient method against central finite differences', () => {
   for (const backend of ['cpu', 'wasm'] as const) {
     it(`matches on all 64 pixels of a small conv+dense ReLU net (${backend})`, async () => {
       await setupNodeBackend(backend);
-      const { model, net } = smallNet();
-      const xs = smallInput();
+      const { model, net } = smallReluNet();
+      const xs = seededInput();
       const x = tf.tensor4d(xs, [1, 8, 8, 1]);
       const pixels = Array.from({ length: 64 }, (_, i) => i);
       for (let target = 0; target < net.outputs; target++) {
@@ -128,8 +106,8 @@ describe('gradient method variants, shape and memory', () => {
   });
 
   it('absolute is |raw| and squared is raw² elementwise, shaped [1, ...inputShape]', async () => {
-    const { model, net } = smallNet();
-    const x = tf.tensor4d(smallInput(), [1, 8, 8, 1]);
+    const { model, net } = smallReluNet();
+    const x = tf.tensor4d(seededInput(), [1, 8, 8, 1]);
     const raw = await gradientMethod.explain(net, x, 1, { variant: 'raw' }, {});
     const absolute = await gradientMethod.explain(net, x, 1, { variant: 'absolute' }, {});
     const squared = await gradientMethod.explain(net, x, 1, { variant: 'squared' }, {});
@@ -149,13 +127,10 @@ describe('gradient method variants, shape and memory', () => {
   });
 
   it('reports progress and leaves no tensors behind', async () => {
-    const { model, net } = smallNet();
-    const x = tf.tensor4d(smallInput(), [1, 8, 8, 1]);
+    const { model, net } = smallReluNet();
+    const x = tf.tensor4d(seededInput(), [1, 8, 8, 1]);
     for (const variant of ['raw', 'absolute', 'squared'] as const) {
-      const progress: number[] = [];
-      const before = tf.memory().numTensors;
-      await gradientMethod.explain(net, x, 2, { variant }, { onProgress: (f) => progress.push(f) });
-      expect(tf.memory().numTensors).toBe(before);
+      const { progress } = await explainWithoutLeaks((onProgress) => gradientMethod.explain(net, x, 2, { variant }, { onProgress }));
       expect(progress).toEqual([1]);
     }
     x.dispose();
@@ -163,8 +138,8 @@ describe('gradient method variants, shape and memory', () => {
   });
 
   it('works on a batch: one gradient per input', async () => {
-    const { model, net } = smallNet();
-    const one = smallInput();
+    const { model, net } = smallReluNet();
+    const one = seededInput();
     const two = Float32Array.from(one, (v) => 1 - v);
     const batch = tf.tensor4d(Float32Array.from([...one, ...two]), [2, 8, 8, 1]);
     const single = tf.tensor4d(two, [1, 8, 8, 1]);
@@ -179,8 +154,8 @@ describe('gradient method variants, shape and memory', () => {
   });
 
   it('stops before working when the signal is already aborted', async () => {
-    const { model, net } = smallNet();
-    const x = tf.tensor4d(smallInput(), [1, 8, 8, 1]);
+    const { model, net } = smallReluNet();
+    const x = tf.tensor4d(seededInput(), [1, 8, 8, 1]);
     const controller = new AbortController();
     controller.abort();
     await expect(gradientMethod.explain(net, x, 0, { variant: 'raw' }, { signal: controller.signal }))

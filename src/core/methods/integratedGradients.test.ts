@@ -11,9 +11,10 @@ import { relativeError } from '../util/relativeError';
 import { integratedGradientsMethod } from './integratedGradients';
 import { integrationBaseline } from './integrationBaseline';
 import { pathQuadrature } from './pathQuadrature';
-import { AbortedError } from './types';
 import { getMethod, parseMethodParams } from './registry';
 import { denseModel, seededInput, smallReluNet } from './testing/gradientFamilyNets';
+import { explainWithoutLeaks, expectAbortsBeforeAndDuring, expectOneInputAtATime } from './testing/methodChecks';
+import { seededConvNet } from './testing/seededConvNet';
 
 interface IgCase { name: string; x: number[]; baseline: number[]; expected: number[]; tolerance: number; steps?: number }
 const fixtures = JSON.parse(
@@ -58,18 +59,9 @@ function analyticNet(): Net {
   };
 }
 
+/** The small ReLU net's architecture and seeds with tanh in place of relu: smooth along any path. */
 function smoothNet(): { model: tf.Sequential; net: Net } {
-  const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
-  const uniform = (seed: number) => tf.initializers.randomUniform({ minval: -0.3, maxval: 0.3, seed });
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'tanh', kernelInitializer: glorot(1), biasInitializer: uniform(2) }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 8, activation: 'tanh', kernelInitializer: glorot(3), biasInitializer: uniform(4) }),
-      tf.layers.dense({ units: 3, kernelInitializer: glorot(5), biasInitializer: uniform(6) }),
-    ],
-  });
-  return { model, net: netFromLayersModel(model) };
+  return seededConvNet({ inputShape: [8, 8, 1], outputs: 3, seed: 1, activation: 'tanh' });
 }
 
 async function completenessGap(net: Net, x: tf.Tensor4D, target: number, steps: number, rule: 'left' | 'right' | 'middle' | 'trapezoid'): Promise<number> {
@@ -282,45 +274,19 @@ describe('Integrated Gradients method: baselines, passes, progress, memory, canc
   it('reports progress per batch of 16 up to 1 and leaves no tensors behind', async () => {
     const { model, net } = smallReluNet();
     const x = tf.tensor4d(seededInput(), [1, 8, 8, 1]);
-    const progress: number[] = [];
-    const before = tf.memory().numTensors;
-    await integratedGradientsMethod.explain(net, x, 1, { ...defaults, steps: 40, baseline: 'blurred' }, { onProgress: (f) => progress.push(f) });
-    expect(tf.memory().numTensors).toBe(before);
+    const { progress } = await explainWithoutLeaks((onProgress) =>
+      integratedGradientsMethod.explain(net, x, 1, { ...defaults, steps: 40, baseline: 'blurred' }, { onProgress }));
     expect(progress).toEqual([16 / 40, 32 / 40, 1]);
     x.dispose();
     model.dispose();
   });
 
   it('stops with AbortedError when aborted before or during the run, leaving no tensors', async () => {
-    const { model, net } = smallReluNet();
-    const x = tf.tensor4d(seededInput(), [1, 8, 8, 1]);
-    const aborted = new AbortController();
-    aborted.abort();
-    await expect(integratedGradientsMethod.explain(net, x, 0, defaults, { signal: aborted.signal })).rejects.toBeInstanceOf(AbortedError);
-    const during = new AbortController();
-    const progress: number[] = [];
-    const before = tf.memory().numTensors;
-    const run = integratedGradientsMethod.explain(net, x, 0, { ...defaults, steps: 64 }, {
-      signal: during.signal,
-      onProgress: (f) => {
-        progress.push(f);
-        during.abort();
-      },
-    });
-    await expect(run).rejects.toBeInstanceOf(AbortedError);
-    expect(progress).toEqual([16 / 64]);
-    expect(tf.memory().numTensors).toBe(before);
-    x.dispose();
-    model.dispose();
+    await expectAbortsBeforeAndDuring(integratedGradientsMethod, defaults, { ...defaults, steps: 64 });
   });
 
   it('explains one input at a time', async () => {
-    const { model, net } = smallReluNet();
-    const batch = tf.zeros([2, 8, 8, 1]) as tf.Tensor4D;
-    await expect(integratedGradientsMethod.explain(net, batch, 0, defaults, {}))
-      .rejects.toThrow('Integrated Gradients explains one input at a time; got a batch of 2.');
-    batch.dispose();
-    model.dispose();
+    await expectOneInputAtATime(integratedGradientsMethod, defaults, 2, 'Integrated Gradients explains one input at a time; got a batch of 2.');
   });
 
   it('is registered with its defaults (64 steps, middle rule, zeros baseline, blur σ 5)', () => {

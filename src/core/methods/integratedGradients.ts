@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { forwardLogits } from '../net/forward';
 import type { Net } from '../net/ir';
 import type { ExplainContext, Method } from './types';
-import { throwIfAborted } from './types';
-import { gradientsInBatches, singleInputShape } from './batchedGradient';
+import { gradientsInBatches, readSingleInput } from './batchedGradient';
 import { pathQuadrature, type QuadratureRule } from './pathQuadrature';
 import { integrationBaseline } from './integrationBaseline';
 
@@ -74,9 +73,7 @@ export const integratedGradientsMethod: Method<typeof params> = {
   requires: 'gradient',
   cost: 'cheap',
   async explain(net, x, target, p, ctx) {
-    const shape = singleInputShape(x, 'Integrated Gradients');
-    throwIfAborted(ctx.signal);
-    const xs = (await x.data()) as Float32Array;
+    const { shape, xs } = await readSingleInput(x, 'Integrated Gradients', ctx.signal);
     const baseline = integrationBaseline(p.baseline, xs, shape, { reference: ctx.reference, blurSigma: p.blurSigma });
     const r = await integratedGradients(net, xs, baseline, shape, target, p.rule, p.steps, ctx);
     const sum = r.relevance.reduce((a, v) => a + v, 0);

@@ -4,9 +4,9 @@ import { setupNodeBackend } from '../tf/node';
 import { netFromLayersModel } from '../net/fromLayersModel';
 import { gradientMethod } from './gradient';
 import { smoothgradMethod } from './smoothgrad';
-import { AbortedError } from './types';
 import { getMethod, parseMethodParams } from './registry';
 import { denseModel, linearNet, seededInput, smallReluNet } from './testing/gradientFamilyNets';
+import { explainWithoutLeaks, expectAbortsBeforeAndDuring, expectOneInputAtATime } from './testing/methodChecks';
 
 const defaults = { noiseLevel: 0.15, samples: 25, variant: 'plain' } as const;
 const variants = ['plain', 'squared', 'vargrad'] as const;
@@ -97,10 +97,8 @@ describe('SmoothGrad', () => {
       const xs = seededInput();
       const x = tf.tensor4d(xs, [1, 8, 8, 1]);
       const range = Math.max(...xs) - Math.min(...xs);
-      const progress: number[] = [];
-      const before = tf.memory().numTensors;
-      const e = await smoothgradMethod.explain(net, x, 1, { ...defaults, samples: 40 }, { seed: 4, onProgress: (f) => progress.push(f) });
-      expect(tf.memory().numTensors).toBe(before);
+      const { result: e, progress } = await explainWithoutLeaks((onProgress) =>
+        smoothgradMethod.explain(net, x, 1, { ...defaults, samples: 40 }, { seed: 4, onProgress }));
       expect(e.extras?.sigma).toBeCloseTo(0.15 * range, 12);
       expect(e.passes).toEqual({ forward: 40, backward: 40 });
       expect(progress).toEqual([16 / 40, 32 / 40, 1]);
@@ -110,26 +108,7 @@ describe('SmoothGrad', () => {
     });
 
     it('stops with AbortedError when aborted before or during the run, leaving no tensors', async () => {
-      const { model, net } = smallReluNet();
-      const x = tf.tensor4d(seededInput(), [1, 8, 8, 1]);
-      const aborted = new AbortController();
-      aborted.abort();
-      await expect(smoothgradMethod.explain(net, x, 0, defaults, { signal: aborted.signal })).rejects.toBeInstanceOf(AbortedError);
-      const during = new AbortController();
-      const progress: number[] = [];
-      const before = tf.memory().numTensors;
-      const run = smoothgradMethod.explain(net, x, 0, { ...defaults, samples: 64 }, {
-        signal: during.signal,
-        onProgress: (f) => {
-          progress.push(f);
-          during.abort();
-        },
-      });
-      await expect(run).rejects.toBeInstanceOf(AbortedError);
-      expect(progress).toEqual([16 / 64]);
-      expect(tf.memory().numTensors).toBe(before);
-      x.dispose();
-      model.dispose();
+      await expectAbortsBeforeAndDuring(smoothgradMethod, defaults, { ...defaults, samples: 64 });
     });
 
     it('Monte Carlo: on Φ = relu(x₀) the mean gradient is P(x₀ + σε > 0) = F(x₀/σ), within 4 standard errors', async () => {
@@ -155,12 +134,7 @@ describe('SmoothGrad', () => {
     });
 
     it('explains one input at a time', async () => {
-      const { model, net } = smallReluNet();
-      const batch = tf.zeros([3, 8, 8, 1]) as tf.Tensor4D;
-      await expect(smoothgradMethod.explain(net, batch, 0, defaults, {}))
-        .rejects.toThrow('SmoothGrad explains one input at a time; got a batch of 3.');
-      batch.dispose();
-      model.dispose();
+      await expectOneInputAtATime(smoothgradMethod, defaults, 3, 'SmoothGrad explains one input at a time; got a batch of 3.');
     });
   });
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Method } from './types';
-import { throwIfAborted } from './types';
-import { gradientsInBatches, singleInputShape } from './batchedGradient';
+import { gradientsInBatches, readSingleInput } from './batchedGradient';
 import { gaussian, mulberry32 } from '../util/random';
 
 const params = z.object({
@@ -53,9 +52,7 @@ export const smoothgradMethod: Method<typeof params> = {
   requires: 'gradient',
   cost: 'cheap',
   async explain(net, x, target, p, ctx) {
-    const shape = singleInputShape(x, 'SmoothGrad');
-    throwIfAborted(ctx.signal);
-    const xs = (await x.data()) as Float32Array;
+    const { shape, xs } = await readSingleInput(x, 'SmoothGrad', ctx.signal);
     let lo = Infinity;
     let hi = -Infinity;
     for (const v of xs) {

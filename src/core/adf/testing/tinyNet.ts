@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { netFromLayersModel } from '../../net/fromLayersModel';
 import type { Net } from '../../net/ir';
 import type { ReferenceDistribution } from '../../reference/distribution';
 import { gaussian, mulberry32 } from '../../util/random';
+import { seededConvNet } from '../../methods/testing/seededConvNet';
 
 /**
  * conv3x3(4, same)-relu · pool 2x2 (average, or max) · flatten · dense8-relu · dense3 on 8x8x1,
@@ -11,24 +11,10 @@ import { gaussian, mulberry32 } from '../../util/random';
  * biases only one is).
  */
 export function tinyNet(pool: 'avg' | 'max' = 'avg'): { model: tf.Sequential; net: Net } {
-  const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
-  const uniform = (seed: number) => tf.initializers.randomUniform({ minval: -0.3, maxval: 0.3, seed });
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu',
-        kernelInitializer: glorot(1), biasInitializer: uniform(2),
-      }),
-      pool === 'avg' ? tf.layers.averagePooling2d({ poolSize: 2 }) : tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({
-        units: 8, activation: 'relu',
-        kernelInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 3 }), biasInitializer: uniform(4),
-      }),
-      tf.layers.dense({ units: 3, kernelInitializer: glorot(5), biasInitializer: uniform(6) }),
-    ],
+  return seededConvNet({
+    inputShape: [8, 8, 1], outputs: 3, seed: 1, padding: 'same', pool,
+    hiddenKernel: tf.initializers.randomNormal({ stddev: 0.3, seed: 3 }),
   });
-  return { model, net: netFromLayersModel(model) };
 }
 
 /**

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { netFromLayersModel } from '../../net/fromLayersModel';
 import type { Net } from '../../net/ir';
 import type { CoalitionValues } from './coalitions';
+import { seededConvNet } from '../testing/seededConvNet';
 
 export interface DenseSpec {
   /** out x in, as the fixtures write matrices (y = W x + b). */
@@ -48,18 +49,5 @@ export function featureGame(f: (x: number[]) => number, x: number[], baseline: n
  * a 10-player game with interactions, small enough for all 1024 coalitions.
  */
 export function tenPlayerNet(): { model: tf.Sequential; net: Net } {
-  const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
-  const uniform = (seed: number) => tf.initializers.randomUniform({ minval: -0.3, maxval: 0.3, seed });
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [4, 10, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu',
-        kernelInitializer: glorot(11), biasInitializer: uniform(12),
-      }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: glorot(13), biasInitializer: uniform(14) }),
-      tf.layers.dense({ units: 2, kernelInitializer: glorot(15), biasInitializer: uniform(16) }),
-    ],
-  });
-  return { model, net: netFromLayersModel(model) };
+  return seededConvNet({ inputShape: [4, 10, 1], outputs: 2, seed: 11, padding: 'same' });
 }

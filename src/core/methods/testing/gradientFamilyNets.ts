@@ -2,23 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { netFromLayersModel } from '../../net/fromLayersModel';
 import type { Net } from '../../net/ir';
 import { mulberry32 } from '../../util/random';
+import { seededConvNet } from './seededConvNet';
 
 /** conv3x3(4)-relu · flatten · dense8-relu · dense3 on 8x8x1, seeded weights and biases (biases make it non-homogeneous). */
 export function smallReluNet(): { model: tf.Sequential; net: Net } {
-  const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
-  const uniform = (seed: number) => tf.initializers.randomUniform({ minval: -0.3, maxval: 0.3, seed });
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu',
-        kernelInitializer: glorot(1), biasInitializer: uniform(2),
-      }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: glorot(3), biasInitializer: uniform(4) }),
-      tf.layers.dense({ units: 3, kernelInitializer: glorot(5), biasInitializer: uniform(6) }),
-    ],
-  });
-  return { model, net: netFromLayersModel(model) };
+  return seededConvNet({ inputShape: [8, 8, 1], outputs: 3, seed: 1 });
 }
 
 /** flatten · dense3 without bias on 8x8x1: Φ_k(x) = Σ_i w_ik x_i, seeded weights. */
