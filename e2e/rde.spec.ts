@@ -22,6 +22,12 @@ async function keepScreenshot(studio: StudioPage, info: TestInfo, name: string):
   await info.attach(name, { body: await studio.page.getByTestId('panel-rde').screenshot(), contentType: 'image/png' });
 }
 
+/** 0 turns the early stop off, so a run uses its whole iteration budget. */
+async function setPlateau(studio: StudioPage, value: number): Promise<void> {
+  await studio.page.getByTestId('rde-plateau').fill(String(value));
+  await studio.page.getByTestId('rde-plateau').press('Enter');
+}
+
 async function setIterations(studio: StudioPage, n: number): Promise<void> {
   await studio.page.getByTestId('rde-iterations').fill(String(n));
   await studio.page.getByTestId('rde-iterations').press('Enter');
@@ -72,6 +78,7 @@ test('cancel stops a run mid-way and frees its tensors', async ({ studio }) => {
   await page.goto('/?digit=digit-4-0.png');
   await studio.waitForRde();
   const idle = await studio.tensorCount();
+  await setPlateau(studio, 0);
   await setIterations(studio, 3000);
   await page.waitForFunction(() => {
     const r = (window as unknown as { __studio: StudioTestHook }).__studio.snapshot().rde;
@@ -144,6 +151,7 @@ test('the UI thread has no long task (> 50 ms) while RDE runs', async ({ studio 
     w.longTasks = [];
     new PerformanceObserver((list) => { for (const e of list.getEntries()) w.longTasks.push(e.duration); }).observe({ type: 'longtask' });
   });
+  await setPlateau(studio, 0);
   await setIterations(studio, 60);
   const s = await waitForRun(studio, { iterations: 60 });
   expect(s.rde.iterations).toBe(60);

@@ -97,7 +97,7 @@ export async function runRde(overrides: Partial<RdeSettings> = {}, sweep: number
       runId, methodId: 'rde', target, warmStart, seed: 1,
       params: {
         mode: settings.mode, rank: settings.rank, lambda: settings.lambda, iterations: settings.iterations,
-        s0: settings.s0, samples: settings.samples,
+        s0: settings.s0, samples: settings.samples, plateau: settings.plateau,
       },
     },
     // Progress comes with the batched updates (every ~100 ms), not per iteration: fewer renders.

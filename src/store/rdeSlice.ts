@@ -11,6 +11,8 @@ export interface RdeSettings {
   samples: number;
   iterations: number;
   s0: number;
+  /** Stop once F falls by less than this fraction over 10 iterations; 0 runs the full budget. */
+  plateau: number;
 }
 
 export interface RdeTracePoint {
@@ -58,7 +60,7 @@ export const RDE_MODES: Record<RdeMode, string> = {
   mc: 'Monte Carlo',
 };
 
-export const defaultRdeSettings: RdeSettings = { lambda: 0.5, rank: 0, mode: 'diag', samples: 64, iterations: 200, s0: 0.25 };
+export const defaultRdeSettings: RdeSettings = { lambda: 0.5, rank: 0, mode: 'diag', samples: 64, iterations: 300, s0: 0.25, plateau: 0.001 };
 
 export const initialRdeState: RdeState = {
   settings: defaultRdeSettings,

@@ -165,6 +165,11 @@ export function RdePanel() {
                 <NumberField label="Iterations" value={settings.iterations} min={1} max={5000} step={1} integer testId="rde-iterations"
                   onCommit={(iterations) => setRdeSettings({ iterations })} />
               </label>
+              <label className="inline">Stop when F falls by less than
+                <NumberField label="Stop tolerance" value={settings.plateau} min={0} max={1} step="any" testId="rde-plateau"
+                  onCommit={(plateau) => setRdeSettings({ plateau })} />
+                over 10 iterations (0: full budget)
+              </label>
               <label className="inline">s₀
                 <NumberField label="s₀" value={settings.s0} min={0} max={1} step={0.05} testId="rde-s0"
                   onCommit={(s0) => setRdeSettings({ s0 })} />

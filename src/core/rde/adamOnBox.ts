@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AbortedError } from '../methods/types';
 import { yieldToEventLoop } from '../util/yieldToEventLoop';
-import type { Objective } from './projectedGradient';
+import { settled, type Objective } from './projectedGradient';
 
 export interface AdamRecord { iteration: number; objective: number; distortion: number; rate: number; step: number }
 
@@ -11,11 +11,14 @@ export interface AdamRecord { iteration: number; objective: number; distortion: 
  */
 export async function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
   maxIterations: number; learningRate: number; signal?: AbortSignal;
+  /** Stop once F has fallen by less than this fraction over the last 10 iterations (see settled). */
+  plateau?: number;
   onIteration?: (record: AdamRecord, s: tf.Tensor) => void;
 }): Promise<{ s: tf.Tensor }> {
   const b1 = 0.9;
   const b2 = 0.999;
   const eps = 1e-8;
+  const history: AdamRecord[] = [];
   let s = tf.clipByValue(s0, 0, 1);
   let m = tf.zerosLike(s);
   let v = tf.zerosLike(s);
@@ -50,6 +53,8 @@ export async function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
     v = v2;
     s = s2;
     opts.onIteration?.(record, s);
+    history.push(record);
+    if (settled(history, opts.plateau)) break;
   }
   tf.dispose([m, v]);
   return { s };

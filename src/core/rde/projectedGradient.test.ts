@@ -62,6 +62,23 @@ describe('projectedGradientDescent (METHODS.md 1.3)', () => {
     tf.dispose([...runs.map((r) => r.s), s0, c]);
   });
 
+  it('stops on a plateau: once F has fallen by less than the given fraction over 10 iterations', async () => {
+    const { objective, c } = quadratic();
+    const s0 = tf.fill([1, d], 0.25);
+    const full = await projectedGradientDescent(objective, s0, { maxIterations: 300 });
+    const early = await projectedGradientDescent(objective, s0, { maxIterations: 300, plateau: 1e-3 });
+    const n = early.trace.length;
+    expect(n).toBeLessThan(full.trace.length);
+    expect(n).toBeGreaterThan(10);
+    const fall = (k: number) => early.trace[k - 11].objective - early.trace[k - 1].objective;
+    expect(fall(n)).toBeLessThan(1e-3 * Math.abs(early.trace[n - 1].objective));
+    // It did not stop at the first iteration where it could have.
+    for (let k = 11; k < n; k++) expect(fall(k)).toBeGreaterThanOrEqual(1e-3 * Math.abs(early.trace[k - 1].objective));
+    // The trace is the same as the full run's up to the stop.
+    expect(early.trace.map((r) => r.objective)).toEqual(full.trace.slice(0, n).map((r) => r.objective));
+    tf.dispose([full.s, early.s, s0, c]);
+  });
+
   it('keeps s in [0,1] from any start and streams every iteration', async () => {
     const { objective, c } = quadratic();
     const s0 = tf.tensor2d(Float32Array.from({ length: d }, (_, i) => (i % 3) - 0.5), [1, d]);

@@ -42,6 +42,11 @@ export interface ProjectedGradientOptions {
   lineSearchBatch?: number;
   /** Stop when the relative changes of F and s fall below this and the line search failed. */
   tolerance?: number;
+  /**
+   * Also stop once F has fallen by less than this fraction of |F| over the last 10 iterations
+   * (0 or absent: never; the reference code runs its full budget).
+   */
+  plateau?: number;
   onIteration?: (record: IterationRecord, s: tf.Tensor) => void;
   signal?: AbortSignal;
 }
@@ -64,6 +69,14 @@ function evaluateBatch(objective: Objective, batch: tf.Tensor, extra?: tf.Tensor
     parts: Object.fromEntries(names.map((name, j) => [name, all[(j + 1) * k + i]])),
   }));
   return { points, extra: all.subarray((names.length + 1) * k) };
+}
+
+/** Whether F fell by less than `plateau`·|F| over the last 10 iterations. */
+export function settled(trace: Array<{ objective: number }>, plateau?: number): boolean {
+  const window = 10;
+  if (!plateau || trace.length <= window) return false;
+  const now = trace[trace.length - 1].objective;
+  return trace[trace.length - 1 - window].objective - now < plateau * Math.abs(now);
 }
 
 /**
@@ -149,6 +162,7 @@ export async function projectedGradientDescent(objective: Objective, s0: tf.Tens
     opts.onIteration?.(record, s);
     const relativeChange = Math.abs(previousValue - current.value) / Math.max(Math.abs(previousValue), 1e-30);
     if (!accepted && relativeChange < tolerance && relativeMove < tolerance) break;
+    if (settled(trace, opts.plateau)) break;
   }
   m.dispose();
   return { s, trace };

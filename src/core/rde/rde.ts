@@ -16,6 +16,8 @@ export const rdeParams = z.object({
   regulariser: z.enum(['reference', 'paper']).default('reference')
     .describe('reference: λ Φ(x)² ‖s‖₁/d; paper: λ ‖s‖₁'),
   iterations: z.number().int().min(1).max(100_000).default(1500).describe('maximum iterations'),
+  plateau: z.number().min(0).max(1).default(0)
+    .describe('stop once F has fallen by less than this fraction over the last 10 iterations (0: run the full budget, as the reference code)'),
   s0: z.number().min(0).max(1).default(0.25).describe('initial mask value (ignored when warm-started)'),
   optimizer: z.enum(['armijo', 'adam']).default('armijo')
     .describe('armijo: projected gradient, momentum, backtracking (reference); adam: Adam with clamping'),
@@ -68,7 +70,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
   try {
     const run = await (p.optimizer === 'armijo'
       ? projectedGradientDescent(objective, s0, {
-        maxIterations: p.iterations, initialStep: p.step, lineSearchBatch: p.lineSearch, signal: ctx.signal,
+        maxIterations: p.iterations, initialStep: p.step, lineSearchBatch: p.lineSearch, plateau: p.plateau, signal: ctx.signal,
         onIteration: (r, s) => {
           passes.forward += 1 + r.evaluated;
           passes.backward += 1;
@@ -79,7 +81,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
         },
       })
       : adamOnBox(objective, s0, {
-        maxIterations: p.iterations, learningRate: p.step * 1e-3, signal: ctx.signal,
+        maxIterations: p.iterations, learningRate: p.step * 1e-3, plateau: p.plateau, signal: ctx.signal,
         onIteration: (r, s) => {
           passes.forward += 1;
           passes.backward += 1;
