@@ -57,7 +57,7 @@ export function setRdeSettings(patch: Partial<RdeSettings>, opts: { run?: boolea
   scheduled = setTimeout(() => {
     scheduled = null;
     void runRde();
-  }, 120);
+  }, 60);
 }
 
 function toTracePoint(r: Record<string, number>): RdeTracePoint {

@@ -201,10 +201,10 @@ const api: StudioWorkerApi = {
     const controller = new AbortController();
     runs.set(request.runId, controller);
     const t0 = performance.now();
-    // Iteration records are batched and sent with the current relevance at most every 100 ms,
+    // Iteration records are batched and sent with the current relevance at most every 100 ms
     // so the page redraws while a run goes without flooding the UI thread.
     let pending: Array<Record<string, number>> = [];
-    let lastFlush = t0;
+    let lastFlush = -Infinity; // the first iteration is sent at once: the first redraw comes soonest
     let progress = 0;
     const onIteration = onUpdate ? (record: Record<string, number>, current: () => Float32Array) => {
       pending.push(record);
