@@ -109,14 +109,15 @@ export async function runRde(overrides: Partial<RdeSettings> = {}, sweep: number
     const result = await request;
     if (!mine()) return null;
     const extras = result.extras as { trace: Array<Record<string, number>>; distortion: number; rate: number };
+    const trace = extras.trace.map(toTracePoint);
     const point: RdePoint = {
       id: nextPointId++, lambda: settings.lambda, rank: settings.rank, mode: settings.mode, target,
-      distortion: extras.distortion, rate: extras.rate, mask: result.relevance, sweep,
+      distortion: extras.distortion, rate: extras.rate, mask: result.relevance, trace, sweep,
     };
     const rde = get().rde;
     setRde({
       status: 'done', progress: 1, mask: result.relevance, maskTarget: target,
-      trace: extras.trace.map(toTracePoint), points: rde.points.concat(point),
+      trace, points: rde.points.concat(point),
       timing: { firstMask: rde.timing.firstMask ?? performance.now() - t0, done: performance.now() - t0 },
     });
     void drawObfuscations();
@@ -155,7 +156,7 @@ export async function restorePoint(pointId: number): Promise<void> {
   if (!point) return;
   await cancelRde();
   setRde({
-    mask: point.mask, maskTarget: point.target, status: 'done',
+    mask: point.mask, maskTarget: point.target, status: 'done', trace: point.trace,
     settings: { ...get().rde.settings, lambda: point.lambda, rank: point.rank, mode: point.mode },
   });
   void drawObfuscations();

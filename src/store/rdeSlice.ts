@@ -32,6 +32,8 @@ export interface RdePoint {
   distortion: number;
   rate: number;
   mask: Float32Array;
+  /** The run's trace, shown again when the point is restored. */
+  trace: RdeTracePoint[];
   /** Runs of one "sweep λ" share a number and are joined in order. */
   sweep: number | null;
 }

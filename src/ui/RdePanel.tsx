@@ -165,16 +165,14 @@ export function RdePanel() {
                 <NumberField label="Iterations" value={settings.iterations} min={1} max={5000} step={1} integer testId="rde-iterations"
                   onCommit={(iterations) => setRdeSettings({ iterations })} />
               </label>
-              <label className="inline">Stop when F falls by less than
-                <NumberField label="Stop tolerance" value={settings.plateau} min={0} max={1} step="any" testId="rde-plateau"
-                  onCommit={(plateau) => setRdeSettings({ plateau })} />
-                over 10 iterations (0: full budget)
-              </label>
               <label className="inline">s₀
                 <NumberField label="s₀" value={settings.s0} min={0} max={1} step={0.05} testId="rde-s0"
                   onCommit={(s0) => setRdeSettings({ s0 })} />
               </label>
             </div>
+            <span className="control-label" id="rde-plateau-label">Stop when F falls by less than this fraction over 10 iterations (0 = use the whole budget)</span>
+            <NumberField label="Stop tolerance" value={settings.plateau} min={0} max={1} step="any" testId="rde-plateau"
+              onCommit={(plateau) => setRdeSettings({ plateau })} />
             <label htmlFor="rde-class">Explained class</label>
             <select id="rde-class" value={override === null ? 'predicted' : String(override)} data-testid="rde-class"
               onChange={(e) => setTarget(e.currentTarget.value === 'predicted' ? null : Number(e.currentTarget.value))}>
