@@ -3,33 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import { setupNodeBackend } from '../tf/node';
 import { disposeNet, netFromLayersModel } from './fromLayersModel';
 import { forwardLogits } from './forward';
-import type { Conv2dLayer, LayerKind, Net } from './ir';
-import { artifactsFromParts, loadNetFromArtifacts, parseModelJson } from './modelJson';
+import type { Conv2dLayer, Net } from './ir';
 import { getMethod, methodAvailability } from '../methods/registry';
 import type { Method } from '../methods/types';
 import { loadNetFromFile } from '../../node/modelFiles';
-
-const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
-const uniform = (seed: number, lo = -0.3, hi = 0.3) => tf.initializers.randomUniform({ minval: lo, maxval: hi, seed });
-
-function kinds(net: Net): LayerKind[] {
-  return net.layers.map((l) => l.kind);
-}
-
-/** Gives a batch norm layer non-trivial statistics, so folding it is really exercised. */
-function randomizeBatchNorm(layer: tf.layers.Layer, seed: number): void {
-  const values = layer.weights.map((w, i) => {
-    const shape = w.shape as number[];
-    const s = seed + i;
-    if (w.originalName.endsWith('/gamma')) return tf.randomUniform(shape, 0.5, 1.5, 'float32', s);
-    if (w.originalName.endsWith('/beta')) return tf.randomUniform(shape, -0.5, 0.5, 'float32', s);
-    if (w.originalName.endsWith('/moving_mean')) return tf.randomUniform(shape, -0.4, 0.4, 'float32', s);
-    if (w.originalName.endsWith('/moving_variance')) return tf.randomUniform(shape, 0.3, 2.5, 'float32', s);
-    throw new Error(`unexpected batch norm weight ${w.originalName}`);
-  });
-  layer.setWeights(values);
-  tf.dispose(values);
-}
+import { buildMixedModel, glorot, kinds, randomizeBatchNorm, uniform } from './testing/mixedModel';
 
 /** Largest absolute difference between the IR logits (through `post`) and model.predict. */
 function worstDifference(model: tf.LayersModel, net: Net, x: tf.Tensor4D, post: (z: tf.Tensor2D) => tf.Tensor): number {
@@ -41,32 +19,7 @@ function worstDifference(model: tf.LayersModel, net: Net, x: tf.Tensor4D, post: 
   });
 }
 
-// conv2d(relu, same) → avgPool → conv2d(linear, stride 2, valid) → BN → relu → maxPool → flatten
-// → dropout → dense(relu) → dense(softmax), on a 16x16x2 input.
-function buildMixedModel(): tf.Sequential {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [16, 16, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu',
-        kernelInitializer: glorot(1), biasInitializer: uniform(2),
-      }),
-      tf.layers.averagePooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({
-        filters: 6, kernelSize: 3, strides: 2, padding: 'valid', activation: 'linear',
-        kernelInitializer: glorot(3), biasInitializer: uniform(4),
-      }),
-      tf.layers.batchNormalization({ name: 'mixed_bn', epsilon: 1e-3 }),
-      tf.layers.activation({ activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2, strides: 1 }),
-      tf.layers.flatten(),
-      tf.layers.dropout({ rate: 0.5 }),
-      tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: glorot(5), biasInitializer: uniform(6) }),
-      tf.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: glorot(7), biasInitializer: uniform(8) }),
-    ],
-  });
-  randomizeBatchNorm(model.getLayer('mixed_bn'), 100);
-  return model;
-}
+
 
 describe('netFromLayersModel', () => {
   beforeAll(async () => {
@@ -285,125 +238,6 @@ describe('netFromLayersModel', () => {
     expect(Math.abs(1 / (1 + Math.exp(-z.dataSync()[0])) - p.dataSync()[0])).toBeLessThan(1e-6);
     tf.dispose([x, z, p]);
     model.dispose();
-  });
-});
-
-/** A small saved-model pair (model.json text and one weight file) to round-trip. */
-async function savedParts(model: tf.LayersModel): Promise<{ json: string; weights: ArrayBuffer }> {
-  let json = '';
-  let weights = new ArrayBuffer(0);
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    weights = artifacts.weightData as ArrayBuffer;
-    json = JSON.stringify({
-      format: 'layers-model',
-      modelTopology: artifacts.modelTopology,
-      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: artifacts.weightSpecs }],
-    });
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return { json, weights };
-}
-
-const TINY_MANIFEST = {
-  format: 'layers-model',
-  modelTopology: { class_name: 'Sequential', config: { layers: [] } },
-  weightsManifest: [
-    { paths: ['a.bin'], weights: [{ name: 'd/kernel', shape: [3, 2], dtype: 'float32' }] },
-    { paths: ['nested/b.bin'], weights: [{ name: 'd/bias', shape: [2], dtype: 'float32' }] },
-  ],
-};
-
-describe('parseModelJson and artifactsFromParts', () => {
-  beforeAll(async () => {
-    await setupNodeBackend('wasm');
-  });
-
-  it('says when model.json is not JSON', () => {
-    expect(() => parseModelJson('{"format": "layers-model",')).toThrow(/^model\.json is not valid JSON\.$/);
-  });
-
-  it('says when model.json has no modelTopology', () => {
-    const text = JSON.stringify({ format: 'layers-model', weightsManifest: [] });
-    let message = '';
-    try {
-      parseModelJson(text);
-    } catch (err) {
-      message = (err as Error).message;
-    }
-    expect(message.startsWith('model.json is not a TensorFlow.js layers model')).toBe(true);
-    expect(message).toContain('modelTopology');
-  });
-
-  it('names the format of a graph model', () => {
-    const text = JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] });
-    expect(() => parseModelJson(text)).toThrow(/"graph-model"/);
-  });
-
-  it('accepts a layers model and joins weight files in manifest order', () => {
-    const json = parseModelJson(JSON.stringify(TINY_MANIFEST));
-    const a = new Float32Array([1, 2, 3, 4, 5, 6]);
-    const b = new Float32Array([7, 8]);
-    const artifacts = artifactsFromParts(json, new Map([['b.bin', b.buffer], ['a.bin', a.buffer]]));
-    expect(Array.from(new Float32Array(artifacts.weightData as ArrayBuffer))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(artifacts.weightSpecs?.map((s) => s.name)).toEqual(['d/kernel', 'd/bias']);
-  });
-
-  it('names a missing weight file', () => {
-    const json = parseModelJson(JSON.stringify(TINY_MANIFEST));
-    expect(() => artifactsFromParts(json, new Map([['a.bin', new ArrayBuffer(24)]])))
-      .toThrow('Weight file missing: nested/b.bin.');
-  });
-
-  it('gives the real byte counts when the weight files have the wrong size', () => {
-    const json = parseModelJson(JSON.stringify(TINY_MANIFEST));
-    const files = new Map([['a.bin', new ArrayBuffer(24)], ['b.bin', new ArrayBuffer(4)]]);
-    expect(() => artifactsFromParts(json, files)).toThrow('The weight files hold 28 bytes but model.json describes 32.');
-  });
-
-  it('counts quantised weights at their stored width (uint8: 1 byte, float16: 2)', () => {
-    const json = parseModelJson(JSON.stringify({
-      ...TINY_MANIFEST,
-      weightsManifest: [{ paths: ['q.bin'], weights: [
-        { name: 'd/kernel', shape: [3, 2], dtype: 'float32', quantization: { dtype: 'uint8', min: -1, scale: 0.01 } },
-        { name: 'd/bias', shape: [2], dtype: 'float32', quantization: { dtype: 'float16' } },
-      ] }],
-    }));
-    const artifacts = artifactsFromParts(json, new Map([['q.bin', new ArrayBuffer(6 + 4)]]));
-    expect((artifacts.weightData as ArrayBuffer).byteLength).toBe(10);
-    expect(() => artifactsFromParts(json, new Map([['q.bin', new ArrayBuffer(24)]])))
-      .toThrow('The weight files hold 24 bytes but model.json describes 10.');
-  });
-
-  it('round-trips a saved model through parse, artifacts and load', async () => {
-    const model = buildMixedModel();
-    const { json, weights } = await savedParts(model);
-    const parsed = parseModelJson(json);
-    const { model: loaded, net } = await loadNetFromArtifacts(
-      artifactsFromParts(parsed, new Map([['group1-shard1of1.bin', weights]])), 10_000);
-    expect(kinds(net)).toEqual(['conv2d', 'relu', 'avgPool', 'conv2d', 'relu', 'maxPool', 'flatten', 'dense', 'relu', 'dense']);
-    const x = tf.randomUniform([3, 16, 16, 2], -1, 1, 'float32', 12) as tf.Tensor4D;
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.softmax(forwardLogits(net, x)), model.predict(x) as tf.Tensor))).dataSync()[0]);
-    expect(diff).toBeLessThan(1e-5);
-    x.dispose();
-    disposeNet(net);
-    loaded.dispose();
-    model.dispose();
-  });
-
-  it('rejects (and does not hang on) a topology tfjs cannot build', async () => {
-    const artifacts: tf.io.ModelArtifacts = {
-      modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'NoSuchLayer', config: {} }] } },
-      weightSpecs: [],
-      weightData: new ArrayBuffer(0),
-    };
-    const started = Date.now();
-    const outcome = await loadNetFromArtifacts(artifacts, 3_000).then(
-      () => new Error('loaded a nonsense model'),
-      (err: unknown) => err,
-    );
-    expect(outcome).toBeInstanceOf(Error);
-    expect((outcome as Error).message).toMatch(/^The model could not be built: Unknown layer: NoSuchLayer/);
-    expect(Date.now() - started).toBeLessThan(3_000);
   });
 });
 
