@@ -1,4 +1,4 @@
-import { divergingScale } from './colour';
+import { DivergingBar } from './DivergingBar';
 
 function format(v: number): string {
   if (v === 0) return '0';
@@ -8,19 +8,9 @@ function format(v: number): string {
 
 /** The colour bar of a diverging map with its value range. */
 export function Legend({ limit, min, max, unit }: { limit: number; min: number; max: number; unit: string }) {
-  const scale = divergingScale(limit);
-  const stops = Array.from({ length: 11 }, (_, k) => -limit + (2 * limit * k) / 10);
-  const id = 'legend-gradient';
   return (
     <figure className="legend" data-testid="legend" aria-label={`Colour scale from ${format(-limit)} (blue) to ${format(limit)} (red)`}>
-      <svg width="280" height="18" aria-hidden="true">
-        <defs>
-          <linearGradient id={id}>
-            {stops.map((v, k) => <stop key={k} offset={`${k * 10}%`} stopColor={scale(v)} />)}
-          </linearGradient>
-        </defs>
-        <rect x="0" y="0" width="280" height="18" fill={`url(#${id})`} stroke="#555" />
-      </svg>
+      <DivergingBar limit={limit} width={280} height={18} />
       <div className="legend-ticks">
         <span data-testid="legend-min">{format(-limit)}</span>
         <span>0</span>
