@@ -1,10 +1,10 @@
 // Reading and writing tfjs LayersModels as files in Node (tfjs-node's file:// handler is not
 // available here, so these small IO handlers stand in for it).
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { artifactsFromParts, loadNetFromArtifacts, parseModelJson } from '../core/net/modelJson';
+import { openModelBundle, type ModelBundle, type ReadBundleFile } from '../core/net/modelBundle';
 import type { Net } from '../core/net/ir';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,18 +33,31 @@ export function resolveModelJsonPath(model: string): string {
   throw new Error(`No model "${model}": give a built-in id (mnist) or the path of a model.json.`);
 }
 
-export async function loadNetFromFile(model: string): Promise<{ model: tf.LayersModel; net: Net; dir: string }> {
+/**
+ * Reads a bundle's files from its folder. bundlePath (core) already refuses paths that leave
+ * it; this also refuses a file that a symbolic link takes outside.
+ */
+export function folderReader(dir: string): ReadBundleFile {
+  const root = realpathSync(dir);
+  return async (relativePath) => {
+    const file = resolve(root, relativePath);
+    if (!existsSync(file)) return null;
+    const real = realpathSync(file);
+    if (!real.startsWith(root + sep)) throw new Error(`"${relativePath}" leads outside the model's folder ${root}.`);
+    const buf = readFileSync(real);
+    return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  };
+}
+
+/** Opens a built-in model or a model.json with its folder through the one bundle loader in core. */
+export async function openModelFolder(model: string): Promise<ModelBundle & { dir: string }> {
   const path = resolveModelJsonPath(model);
-  const json = parseModelJson(readFileSync(path, 'utf8'));
   const dir = dirname(path);
-  const files = new Map<string, ArrayBuffer>();
-  for (const p of json.weightsManifest.flatMap((g) => g.paths)) {
-    const file = join(dir, p);
-    if (existsSync(file)) {
-      const buf = readFileSync(file);
-      files.set(p.split('/').pop()!, buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
-    }
-  }
-  const loaded = await loadNetFromArtifacts(artifactsFromParts(json, files));
-  return { ...loaded, dir };
+  const bundle = await openModelBundle(folderReader(dir), { id: model, modelJson: basename(path) });
+  return { ...bundle, dir };
+}
+
+export async function loadNetFromFile(model: string): Promise<{ model: tf.LayersModel; net: Net; dir: string }> {
+  const { model: layersModel, net, dir } = await openModelFolder(model);
+  return { model: layersModel, net, dir };
 }

@@ -3,40 +3,33 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { preprocessForModel, type ModelInput, type PreprocessingKind } from '../core/image/preprocess';
+import { preprocessForModel, type ModelInput } from '../core/image/preprocess';
 import type { Net } from '../core/net/ir';
+import { referenceFileOf, type ModelLoadReport } from '../core/net/modelBundle';
+import type { ModelMeta } from '../core/net/modelMeta';
 import { parseReference, type ReferenceDistribution } from '../core/reference/distribution';
-import { loadNetFromFile } from './modelFiles';
+import { openModelFolder } from './modelFiles';
 import { readPng } from './imageFiles';
 
-export interface ModelMeta {
-  id: string;
-  classes: string[];
-  inputShape: [number, number, number];
-  preprocessing: PreprocessingKind;
-}
+export type { ModelMeta };
 
 /** The reference distribution stored beside a model (reference.json + reference.bin), if any. */
 export function openReference(dir: string): ReferenceDistribution | undefined {
   const jsonPath = join(dir, 'reference.json');
   if (!existsSync(jsonPath)) return undefined;
-  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as { file: string };
-  const buf = readFileSync(join(dir, json.file));
+  const { json, file } = referenceFileOf(readFileSync(jsonPath, 'utf8'));
+  const buf = readFileSync(join(dir, file));
   return parseReference(json, buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
 }
 
-export async function openModel(model: string): Promise<{ net: Net; meta: ModelMeta; layersModel: tf.LayersModel; reference?: ReferenceDistribution }> {
-  const { net, model: layersModel, dir } = await loadNetFromFile(model);
-  const metaPath = join(dir, 'meta.json');
-  const meta: ModelMeta = existsSync(metaPath)
-    ? JSON.parse(readFileSync(metaPath, 'utf8'))
-    : {
-      id: model,
-      classes: Array.from({ length: net.outputs }, (_, k) => String(k)),
-      inputShape: net.inputShape,
-      preprocessing: 'fit',
-    };
-  return { net, meta, layersModel, reference: openReference(dir) };
+/**
+ * A built-in model (`mnist`) or a model.json path, opened by the bundle loader in core (the one
+ * the worker calls): the IR, meta.json resolved against the model, the reference distribution
+ * and the load report.
+ */
+export async function openModel(model: string): Promise<{ net: Net; meta: ModelMeta; layersModel: tf.LayersModel; reference?: ReferenceDistribution; report: ModelLoadReport; dir: string }> {
+  const { net, meta, model: layersModel, reference, report, dir } = await openModelFolder(model);
+  return { net, meta, layersModel, reference, report, dir };
 }
 
 export function imageInput(path: string, meta: ModelMeta): ModelInput {

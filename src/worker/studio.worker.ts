@@ -8,12 +8,12 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { useBackend, type BackendName } from '../core/tf/backends';
-import { artifactsFromParts, loadNetFromArtifacts, parseModelJson } from '../core/net/modelJson';
+import { openModelBundle, type ModelBundle, type ReadBundleFile } from '../core/net/modelBundle';
 import { classify } from '../core/net/forward';
 import { disposeNet } from '../core/net/fromLayersModel';
 import type { Net } from '../core/net/ir';
 import { preprocessForModel, type PreprocessingKind } from '../core/image/preprocess';
-import { parseReference, type ReferenceDistribution } from '../core/reference/distribution';
+import type { ReferenceDistribution } from '../core/reference/distribution';
 import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../core/methods/registry';
 import { sampleObfuscations } from '../core/rde/obfuscationSamples';
 import { autoBackend, probeBackends } from './backendProbe';
@@ -25,13 +25,6 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
-
-interface ModelMeta {
-  name: string;
-  classes: string[];
-  preprocessing: PreprocessingKind;
-  heldOutAccuracy?: number;
-}
 
 interface LoadedModel {
   info: ModelInfo;
@@ -100,29 +93,22 @@ function paramDescriptors(method: Method): ParamDescriptor[] {
   });
 }
 
-async function fetchBytes(url: string): Promise<ArrayBuffer> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`Could not fetch ${url} (${res.status}).`);
-  return res.arrayBuffer();
+/** A bundle's files fetched from its folder's URL; a file the server does not have reads as null. */
+function urlReader(dir: URL): ReadBundleFile {
+  return async (path) => {
+    const url = new URL(path, dir);
+    const res = await fetch(url);
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`Could not fetch ${url.href} (${res.status}).`);
+    return res.arrayBuffer();
+  };
 }
 
 /**
- * Builds a model and its IR and makes it current. Until that succeeds the previous model and
- * input stay as they were, so a bad file loses nothing.
+ * Makes a model opened by the bundle loader (core/net/modelBundle.ts) current. Until that
+ * loader succeeds the previous model and input stay as they were, so a bad file loses nothing.
  */
-async function fetchReference(dir: URL): Promise<ReferenceDistribution | undefined> {
-  const res = await fetch(new URL('reference.json', dir));
-  if (!res.ok) return undefined;
-  const json = (await res.json()) as { file: string };
-  return parseReference(json, await fetchBytes(new URL(json.file, dir).href));
-}
-
-async function installModel(id: string, jsonText: string, files: Map<string, ArrayBuffer>, meta: Partial<ModelMeta>, reference?: ReferenceDistribution): Promise<ModelInfo> {
-  const json = parseModelJson(jsonText);
-  const { model, net } = await loadNetFromArtifacts(artifactsFromParts(json, files));
-  const classes = meta.classes?.length === net.outputs ? meta.classes : Array.from({ length: net.outputs }, (_, k) => String(k));
-  const [h, w, c] = net.inputShape;
-  const preprocessing: PreprocessingKind = meta.preprocessing ?? (h === 28 && w === 28 && c === 1 ? 'mnist' : 'fit');
+function installModel({ model, net, meta, reference }: ModelBundle): ModelInfo {
   abortRuns();
   if (loaded) {
     disposeNet(loaded.net);
@@ -131,9 +117,9 @@ async function installModel(id: string, jsonText: string, files: Map<string, Arr
   input?.dispose();
   input = null;
   const info: ModelInfo = {
-    id, name: meta.name ?? id, classes, inputShape: net.inputShape,
-    heldOutAccuracy: meta.heldOutAccuracy ?? null, unsupported: net.unsupported,
-    referenceRank: reference && reference.mean.length === net.inputShape.reduce((a, b) => a * b, 1) ? reference.rank : null,
+    id: meta.id, name: meta.name, classes: meta.classes, inputShape: net.inputShape,
+    heldOutAccuracy: meta.heldOutAccuracy, unsupported: net.unsupported,
+    referenceRank: reference?.rank ?? null,
     methods: METHODS.map((m) => {
       const a = methodAvailability(m, net);
       return {
@@ -142,7 +128,7 @@ async function installModel(id: string, jsonText: string, files: Map<string, Arr
       };
     }),
   };
-  loaded = { info, model, net, preprocessing, reference };
+  loaded = { info, model, net, preprocessing: meta.preprocessing, reference };
   return info;
 }
 
@@ -151,32 +137,16 @@ const api: StudioWorkerApi = {
   setBackend: (pref) => applyBackend(pref),
 
   async loadBuiltinModel(baseUrl, id) {
-    const dir = new URL(`models/${id}/`, baseUrl);
-    const [jsonText, metaText] = await Promise.all([
-      fetch(new URL('model.json', dir)).then((r) => r.text()),
-      fetch(new URL('meta.json', dir)).then((r) => r.text()),
-    ]);
-    const json = parseModelJson(jsonText);
-    const files = new Map<string, ArrayBuffer>();
-    for (const p of json.weightsManifest.flatMap((g) => g.paths)) files.set(p.split('/').pop()!, await fetchBytes(new URL(p, dir).href));
-    const reference = await fetchReference(dir);
-    return installModel(id, jsonText, files, JSON.parse(metaText) as ModelMeta, reference);
+    return installModel(await openModelBundle(urlReader(new URL(`models/${id}/`, baseUrl)), { id }));
   },
 
   async loadUserModel(uploaded) {
-    const jsonFile = uploaded.find((f) => /\.json$/i.test(f.name) && !/^meta\.json$/i.test(f.name));
+    const jsonFile = uploaded.find((f) => /\.json$/i.test(f.name) && !/^(meta|reference)\.json$/i.test(f.name));
     if (!jsonFile) throw new Error('Choose the model.json of a TensorFlow.js layers model together with its weight files (.bin).');
-    const metaFile = uploaded.find((f) => /^meta\.json$/i.test(f.name));
-    const files = new Map(uploaded.filter((f) => f !== jsonFile && f !== metaFile).map((f) => [f.name, f.bytes] as const));
-    let meta: Partial<ModelMeta> = {};
-    if (metaFile) {
-      try {
-        meta = JSON.parse(new TextDecoder().decode(metaFile.bytes)) as Partial<ModelMeta>;
-      } catch {
-        throw new Error('meta.json is not valid JSON.');
-      }
-    }
-    return installModel(jsonFile.name.replace(/\.json$/i, ''), new TextDecoder().decode(jsonFile.bytes), files, meta);
+    const byName = new Map(uploaded.map((f) => [f.name, f.bytes] as const));
+    // Dropped files come without their folders: a path in the bundle is looked up by its last part.
+    const read: ReadBundleFile = async (path) => byName.get(path.split('/').pop()!) ?? null;
+    return installModel(await openModelBundle(read, { id: jsonFile.name.replace(/\.json$/i, ''), modelJson: jsonFile.name }));
   },
 
   async setImage(image: RawImage): Promise<ClassifyResult> {

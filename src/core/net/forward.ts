@@ -44,7 +44,7 @@ export function forwardLogits(net: Net, x: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => net.layers.reduce<tf.Tensor>((h, layer) => forwardLayer(layer, h), x) as tf.Tensor2D);
 }
 
-/** Logits, head probabilities (softmax, or sigmoid per output) and the arg-max class of a single input. */
+/** Logits, head probabilities (softmax, or sigmoid per output) and the arg-max class of a single input; throws when a logit is NaN or infinite. */
 export async function classify(net: Net, x: tf.Tensor4D): Promise<{ logits: Float32Array; probabilities: Float32Array; predicted: number }> {
   const [logits, probabilities] = tf.tidy(() => {
     const z = forwardLogits(net, x);
@@ -54,7 +54,16 @@ export async function classify(net: Net, x: tf.Tensor4D): Promise<{ logits: Floa
   logits.dispose();
   probabilities.dispose();
   const lf = Float32Array.from(l);
+  const pf = Float32Array.from(p);
+  // A NaN would otherwise come out as "class 0 (NaN%)", and every map drawn from it would be noise.
+  for (const [what, values] of [['logit', lf], ['probability', pf]] as const) {
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new Error(`The model's output for this input is not a finite number (${what} ${bad} is ${values[bad]}); no class can be predicted or explained. `
+        + 'Its weights or this input make the arithmetic overflow.');
+    }
+  }
   let predicted = 0;
   for (let k = 1; k < lf.length; k++) if (lf[k] > lf[predicted]) predicted = k;
-  return { logits: lf, probabilities: Float32Array.from(p), predicted };
+  return { logits: lf, probabilities: pf, predicted };
 }

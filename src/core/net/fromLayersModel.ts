@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ElementwiseFn, IRLayer, Net, Padding } from './ir';
+import { imageInputShape } from './topologyCheck';
 
 type Config = Record<string, unknown>;
 
@@ -70,10 +71,7 @@ function batchNormAffine(layer: tf.layers.Layer, owned: tf.Tensor[]): { scale: t
  * in `unsupported`, so gradient methods still work and propagation methods can say why not.
  */
 export function netFromLayersModel(model: tf.LayersModel): Net {
-  const inputShape = model.inputs[0].shape.slice(1);
-  if (inputShape.length !== 3 || inputShape.some((d) => d == null)) {
-    throw new Error(`The model's input must be an image of fixed size [height, width, channels]; it is [${inputShape.join(', ')}].`);
-  }
+  const inputShape = imageInputShape(model.inputs[0].shape.slice(1));
   for (const layer of model.layers) {
     if (layer.inboundNodes.some((node) => node.inboundLayers.length > 1)) {
       throw new Error(`Layer "${layer.name}" (${layer.getClassName()}) merges several inputs; only sequential models are supported so far.`);
@@ -178,7 +176,7 @@ export function netFromLayersModel(model: tf.LayersModel): Net {
   });
   const outShape = model.outputs[0].shape;
   return {
-    inputShape: inputShape as [number, number, number],
+    inputShape,
     outputs: Number(outShape[outShape.length - 1]),
     layers, head, unsupported, owned,
   };
