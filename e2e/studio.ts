@@ -12,11 +12,14 @@ export interface StudioPage {
   /** Waits until the RDE run has finished (status done) and returns the snapshot. */
   waitForRde(): Promise<Snapshot>;
   tensorCount(): Promise<number>;
+  /** Console errors this test provokes on purpose (a simulated crash, a blocked script) are expected, not problems. */
+  expectConsoleErrors(pattern: RegExp): void;
 }
 
 export const test = base.extend<{ studio: StudioPage }>({
   studio: async ({ page }, use) => {
     const problems: string[] = [];
+    const expected: RegExp[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
     });
@@ -43,9 +46,11 @@ export const test = base.extend<{ studio: StudioPage }>({
         return snapshot();
       },
       tensorCount: () => page.evaluate(() => (window as unknown as { __studio: StudioTestHook }).__studio.tensorCount()),
+      expectConsoleErrors: (pattern) => expected.push(pattern),
     };
     await use(studio);
-    expect(problems, problems.join('\n')).toEqual([]);
+    const unexpected = problems.filter((p) => !expected.some((re) => re.test(p)));
+    expect(unexpected, unexpected.join('\n')).toEqual([]);
   },
 });
 

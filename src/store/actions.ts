@@ -1,6 +1,7 @@
 // Actions outside components: each talks to the worker and writes the store.
-import { studioWorker, proxyCallback } from '../worker/client';
+import { studioWorker, proxyCallback, onWorkerLost } from '../worker/client';
 import type { BackendPreference } from '../worker/protocol';
+import { WorkerLostError, type LostReason } from '../worker/supervisor';
 import type { RawImage } from '../core/image/rawImage';
 import { useStudio, selectTarget, type InputImage, type Run } from './studioStore';
 import { errorText, newRunId } from './runIds';
@@ -10,7 +11,20 @@ import { refreshCompare } from './compareActions';
 const set = useStudio.setState;
 const get = useStudio.getState;
 /** The last image that classified, kept so a new model can classify it again. */
-let lastImage: { raw: RawImage; meta: Omit<InputImage, 'width' | 'height'> } | null = null;
+interface SubmittedImage { raw: RawImage; meta: Omit<InputImage, 'width' | 'height'> }
+let lastImage: SubmittedImage | null = null;
+/** The files of the user's model in use, kept so a restarted worker can load it again. */
+let userModelFiles: Array<{ name: string; bytes: ArrayBuffer }> | null = null;
+let studioBaseUrl = '';
+/** When the worker was lost lately (ms): more than MAX_RESTARTS in a minute and the studio gives up. */
+let losses: number[] = [];
+const MAX_RESTARTS = 3;
+let recovery: Promise<void> = Promise.resolve();
+/** True while restoreWorker runs: its own calls must not wait for the recovery they are part of. */
+let restoring = false;
+/** An image whose classification the lost worker never finished: tried once after the restart. */
+let interruptedImage: SubmittedImage | null = null;
+
 
 export function showMessage(kind: 'error' | 'info', text: string): void {
   set({ message: { kind, text } });
@@ -21,6 +35,7 @@ export function dismissMessage(): void {
 }
 
 export async function startStudio(preference: BackendPreference, baseUrl: string): Promise<void> {
+  studioBaseUrl = baseUrl;
   try {
     const backend = await studioWorker().init(preference);
     set({ backend, backendStatus: 'ready' });
@@ -57,6 +72,8 @@ export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' 
   set({ busy: 'Classifying…' });
   try {
     await stopRde();
+    // A worker lost meanwhile (even under stopRde) is being replaced: classify on the new one.
+    if (!restoring) await recovery;
     const classification = await studioWorker().setImage(raw);
     const previous = get().input;
     if (previous && previous.previewUrl !== meta.previewUrl) URL.revokeObjectURL(previous.previewUrl);
@@ -72,8 +89,13 @@ export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' 
     void runRde();
     return true;
   } catch (err) {
-    if (get().input?.previewUrl !== meta.previewUrl) URL.revokeObjectURL(meta.previewUrl);
     set({ busy: null });
+    if (err instanceof WorkerLostError) {
+      // The worker died under this image; the recovery classifies it once more.
+      interruptedImage = { raw, meta };
+      return false;
+    }
+    if (get().input?.previewUrl !== meta.previewUrl) URL.revokeObjectURL(meta.previewUrl);
     showMessage('error', `${meta.source}: ${errorText(err)}${get().input ? ' The previous image is kept.' : ''}`);
     return false;
   }
@@ -87,16 +109,97 @@ export async function loadUserModel(files: File[]): Promise<void> {
     const payload = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
     await stopRde();
     const model = await studioWorker().loadUserModel(payload);
+    userModelFiles = payload;
     set({ model, classification: null, runs: {}, targetOverride: null, busy: null, input: null, rde: resetRde(get().rde) });
     refreshCompare();
     const unsupported = model.unsupported.map((u) => `${u.name} (${u.className})`).join(', ');
-    showMessage('info', `Loaded ${model.name}: input ${model.inputShape.join(' x ')}, ${model.classes.length} classes.${unsupported ? ` Layers outside the IR: ${unsupported}; gradient methods still work.` : ''}`);
-    if (lastImage) await submitImage(lastImage.raw, lastImage.meta);
+    const report = `Loaded ${model.report}.${unsupported ? ` Layers outside the IR: ${unsupported}; gradient methods still work.` : ''}`;
+    // The image is classified again first, so its notes do not replace the load report.
+    const classified = lastImage ? await submitImage(lastImage.raw, lastImage.meta) : true;
+    if (classified) showMessage('info', report);
+    else showMessage('error', `${report} ${get().message?.text ?? ''}`.trim());
   } catch (err) {
     set({ busy: null });
     showMessage('error', `The model was not loaded: ${errorText(err)} The current model is kept.`);
   }
 }
+
+/** Goes back to the built-in MNIST model (offered whenever another model is loaded). */
+export async function loadBuiltinModel(): Promise<void> {
+  set({ busy: 'Loading the built-in model…' });
+  try {
+    await stopRde();
+    const model = await studioWorker().loadBuiltinModel(studioBaseUrl, 'mnist');
+    userModelFiles = null;
+    set({ model, classification: null, runs: {}, targetOverride: null, busy: null, input: null, rde: resetRde(get().rde) });
+    refreshCompare();
+    const classified = lastImage ? await submitImage(lastImage.raw, lastImage.meta) : true;
+    if (classified) showMessage('info', `Back to the built-in model ${model.name}.`);
+  } catch (err) {
+    set({ busy: null });
+    showMessage('error', `The built-in model was not loaded: ${errorText(err)}`);
+  }
+}
+
+/**
+ * The worker was lost (crash, hang, lost GPU, dead backend): start a new one with the same
+ * backend (WASM when the GPU or backend was the cause), the same model and the same image, and
+ * run the maps again. The store kept everything else (settings, finished RDE points, the
+ * comparison's choices), so nothing the user had is lost. Losses are handled one at a time.
+ */
+function recoverFromLoss(reason: LostReason): void {
+  recovery = recovery.then(() => restoreWorker(reason));
+}
+
+async function restoreWorker(reason: LostReason): Promise<void> {
+  restoring = true;
+  try {
+    await restoreWorkerState(reason);
+  } finally {
+    restoring = false;
+  }
+}
+
+async function restoreWorkerState(reason: LostReason): Promise<void> {
+  const now = Date.now();
+  losses = losses.filter((t) => now - t < 60_000).concat(now);
+  if (losses.length > MAX_RESTARTS) {
+    set({ busy: null, backendStatus: 'failed' });
+    showMessage('error', `${reason.text} This happened ${losses.length} times within a minute, so the studio stopped restarting the compute worker. Reload the page to start again.`);
+    return;
+  }
+  const state = get();
+  const active = state.backend?.active;
+  const fallBack = active !== undefined && active !== 'wasm' && active !== 'cpu' && (reason.kind === 'gpu-lost' || reason.kind === 'backend-failed');
+  const preference: BackendPreference = fallBack ? 'wasm' : state.backend?.preference ?? 'auto';
+  set({ busy: 'Restarting the compute worker…', backendStatus: 'switching' });
+  try {
+    const backend = await studioWorker().init(preference);
+    const model = userModelFiles ? await studioWorker().loadUserModel(userModelFiles) : await studioWorker().loadBuiltinModel(studioBaseUrl, 'mnist');
+    set({ backend, backendStatus: 'ready', model });
+    if (lastImage) set({ classification: await studioWorker().setImage(lastImage.raw) });
+    set({ busy: null });
+    const where = fallBack ? ` on WASM (choose ${active === 'webgpu' ? 'WebGPU' : 'WebGL'} in the backend list to try it again)` : '';
+    const notice = `${reason.text} The studio restarted it${where}; your model, image and settings are kept.`;
+    const retry = interruptedImage;
+    interruptedImage = null;
+    if (retry && (await submitImage(retry.raw, retry.meta))) {
+      showMessage('error', notice);
+      return;
+    }
+    showMessage('error', notice);
+    refreshCompare();
+    if (get().classification) {
+      await explainCurrent('gradient');
+      void runRde();
+    }
+  } catch (err) {
+    set({ busy: null, backendStatus: 'failed' });
+    showMessage('error', `${reason.text} Restarting the compute worker failed: ${errorText(err)} Reload the page to start again.`);
+  }
+}
+
+onWorkerLost(recoverFromLoss);
 
 export function setTarget(target: number | null): void {
   set({ targetOverride: target });

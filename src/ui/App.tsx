@@ -3,6 +3,7 @@ import { IntakePanel } from './IntakePanel';
 import { InputView } from './InputView';
 import { MessageBar } from './MessageBar';
 import { ModelPicker } from './ModelPicker';
+import { PanelBoundary } from './PanelBoundary';
 import { RelevancePanel } from './RelevancePanel';
 import { RdePanel } from './RdePanel';
 import { ComparePanel } from './compare/ComparePanel';
@@ -12,16 +13,16 @@ export function App() {
     <>
       <header className="top">
         <h1>Explanation Studio</h1>
-        <ModelPicker />
-        <BackendPicker />
+        <PanelBoundary name="Model"><ModelPicker /></PanelBoundary>
+        <PanelBoundary name="Backend"><BackendPicker /></PanelBoundary>
       </header>
       <MessageBar />
       <main className="layout">
-        <IntakePanel />
-        <InputView />
-        <RelevancePanel methodId="gradient" />
-        <RdePanel />
-        <ComparePanel />
+        <PanelBoundary name="Input"><IntakePanel /></PanelBoundary>
+        <PanelBoundary name="What the model sees"><InputView /></PanelBoundary>
+        <PanelBoundary name="Relevance map"><RelevancePanel methodId="gradient" /></PanelBoundary>
+        <PanelBoundary name="Rate-Distortion Explanation"><RdePanel /></PanelBoundary>
+        <PanelBoundary name="Compare methods"><ComparePanel /></PanelBoundary>
       </main>
     </>
   );

@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import { useStudio } from '../store/studioStore';
-import { loadUserModel } from '../store/actions';
+import { loadBuiltinModel, loadUserModel } from '../store/actions';
 
 /** Names the model and loads a user's own (model.json + weights, optional meta.json). */
 export function ModelPicker() {
@@ -9,9 +9,12 @@ export function ModelPicker() {
   return (
     <div className="model">
       <span data-testid="model-name">
-        {model ? `${model.name}${model.heldOutAccuracy != null ? ` · ${(model.heldOutAccuracy * 100).toFixed(1)}% held-out accuracy` : ''}` : 'Loading the model…'}
+        {model ? `${model.name}${model.heldOutAccuracy != null && Number.isFinite(model.heldOutAccuracy) ? ` · ${(model.heldOutAccuracy * 100).toFixed(1)}% held-out accuracy` : ''}` : 'Loading the model…'}
       </span>
       <button type="button" onClick={() => input.current?.click()}>Load your model…</button>
+      {model && model.id !== 'mnist' && (
+        <button type="button" data-testid="builtin-model" onClick={() => void loadBuiltinModel()}>Back to the built-in model</button>
+      )}
       <input
         ref={input}
         type="file"

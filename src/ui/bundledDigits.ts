@@ -25,9 +25,11 @@ export async function intakeBlob(file: Blob, name: string): Promise<void> {
 /** Loads one of the bundled held-out digits by file name (digit-7-0.png). */
 export async function openBundledDigit(file: string): Promise<void> {
   const label = Number(file.match(/^digit-(\d+)-/)?.[1]);
-  const res = await fetch(new URL(`digits/${file}`, document.baseURI));
-  if (!res.ok) {
-    showMessage('error', `The link names a test digit ${file} that the studio does not have.`);
+  // The preview server answers any path with the page itself, so the index says what exists.
+  const index = await fetch(new URL('digits/index.json', document.baseURI)).then((r) => r.json() as Promise<Array<{ file: string }>>, () => []);
+  const res = index.some((d) => d.file === file) ? await fetch(new URL(`digits/${file}`, document.baseURI)) : null;
+  if (!res?.ok) {
+    showMessage('error', `The link names a test digit ${file} that the studio does not have (it has ${index.length ? `${index[0].file} to ${index[index.length - 1].file}` : 'none'}).`);
     return;
   }
   await intakeBlob(await res.blob(), bundledSource(label, file));

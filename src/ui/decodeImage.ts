@@ -2,6 +2,7 @@
 // Decoding is the browser's job; this file only guards its edges (empty, not an image,
 // animated, SVG, huge).
 import type { RawImage } from '../core/image/rawImage';
+import { MAX_SVG_BYTES, svgProblem } from './svgSafety';
 
 /** Larger images are scaled down on decode: a digit needs no more, and memory stays bounded. */
 export const MAX_DECODE_SIDE = 1024;
@@ -59,7 +60,12 @@ function rasterise(source: CanvasImageSource, width: number, height: number): Ra
   if (!ctx) throw new Error('This browser cannot draw images to a canvas.');
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(source, 0, 0, width, height);
-  const data = ctx.getImageData(0, 0, width, height).data;
+  let data: Uint8ClampedArray;
+  try {
+    data = ctx.getImageData(0, 0, width, height).data;
+  } catch {
+    throw new Error('The browser does not let the studio read this image\'s pixels (it draws content from elsewhere). Save it as PNG and try again.');
+  }
   return { width, height, data };
 }
 
@@ -73,6 +79,11 @@ export async function decodeImageFile(file: Blob, name: string): Promise<Decoded
   const notes: string[] = [];
   const isSvg = file.type === 'image/svg+xml' || /\.svg$/i.test(name);
   if (isSvg) {
+    if (file.size > MAX_SVG_BYTES) throw new Error(`${name} is an SVG of ${(file.size / 1048576).toFixed(1)} MB; the studio draws SVGs up to ${MAX_SVG_BYTES / 1048576} MB.`);
+    const doc = new DOMParser().parseFromString(await file.text(), 'image/svg+xml');
+    if (doc.querySelector('parsererror') || doc.documentElement.localName !== 'svg') throw new Error(`${name} is not a well-formed SVG.`);
+    const problem = svgProblem(doc.documentElement);
+    if (problem) throw new Error(`${name} was not drawn: ${problem}`);
     const img = await loadSvg(file);
     const natural = { width: img.naturalWidth || 280, height: img.naturalHeight || 280 };
     const size = fit(natural.width, natural.height);

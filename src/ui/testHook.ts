@@ -5,7 +5,8 @@ import { symmetricLimit } from '../core/image/display';
 import type { RdeState } from '../store/rdeSlice';
 import { compareSnapshot, type CompareSnapshot } from './compare/compareSnapshot';
 import { newRunId } from '../store/runIds';
-import { studioWorker } from '../worker/client';
+import { studioWorker, terminateWorkerSilently, workerStarts } from '../worker/client';
+import type { WorkerFault } from '../worker/protocol';
 import type { PassCount } from '../core/methods/types';
 
 export interface StudioTestHook {
@@ -38,8 +39,16 @@ export interface StudioTestHook {
     compare: CompareSnapshot;
   };
   tensorCount(): Promise<number>;
+  /** Fault injection (reliability tests): the worker hangs, crashes, runs out of memory or loses its GPU. */
+  simulateFault(kind: WorkerFault): Promise<string | null>;
+  /** Kills the worker without a word, as the browser may; only the heartbeat notices. */
+  terminateWorker(): void;
+  /** Compute workers started since the page loaded (1 until one is lost). */
+  workerStarts(): number;
   /** Benchmarks: one run of a method on the current input and class, timed inside the worker. */
   timeMethod(methodId: string, params: Record<string, unknown>): Promise<{ milliseconds: number; passes: PassCount | null; backend: string }>;
+  /** Backend matrix: one run of a method on the current input and class with a given seed, and its relevance. */
+  runMethod(methodId: string, params: Record<string, unknown>, seed: number): Promise<{ relevance: number[]; milliseconds: number; backend: string }>;
 }
 
 function rdeSnapshot(rde: RdeState): ReturnType<StudioTestHook['snapshot']>['rde'] {
@@ -92,11 +101,22 @@ export function installTestHook(): void {
     async tensorCount() {
       return (await workerMemory()).numTensors;
     },
+    simulateFault(kind) {
+      return studioWorker().simulateFault(kind).then(() => null, (err: unknown) => String(err));
+    },
+    terminateWorker: terminateWorkerSilently,
+    workerStarts,
     async timeMethod(methodId, params) {
       const target = selectTarget(useStudio.getState());
       if (target === null) throw new Error('Load an image first.');
       const r = await studioWorker().explain({ runId: newRunId(), methodId, params, target, seed: 1 });
       return { milliseconds: r.milliseconds, passes: r.passes ?? null, backend: r.backend };
+    },
+    async runMethod(methodId, params, seed) {
+      const target = selectTarget(useStudio.getState());
+      if (target === null) throw new Error('Load an image first.');
+      const r = await studioWorker().explain({ runId: newRunId(), methodId, params, target, seed });
+      return { relevance: Array.from(r.relevance), milliseconds: r.milliseconds, backend: r.backend };
     },
   };
   (window as unknown as { __studio: StudioTestHook }).__studio = hook;

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { useStudio, type StudioState } from '../store/studioStore';
 import { setTarget, showMessage } from '../store/actions';
+import { plural } from '../core/net/modelMeta';
 import { setRdeSettings } from '../store/rdeActions';
 import { RDE_MODES, type RdeMode, type RdeSettings } from '../store/rdeSlice';
 import { bundledFileOf, openBundledDigit } from './bundledDigits';
@@ -60,10 +61,21 @@ export function viewSearch(state: StudioState, current: string): string {
 export function syncUrlWithStore(): void {
   const view = parseUrlView(location.search);
   if (view.problems.length) showMessage('error', `Ignored in the link: ${view.problems.join('; ')}.`);
-  setRdeSettings(view.settings, { run: false });
+  const { rank, ...settings } = view.settings;
+  setRdeSettings(settings, { run: false });
+  let pendingRank = rank ?? null;
   let pendingClass = view.explainedClass ?? null;
   let pendingDigit = view.digit ?? null;
   useStudio.subscribe((state) => {
+    // The rank is checked against the model's reference distribution once that is known.
+    if (pendingRank !== null && state.model) {
+      const r = pendingRank;
+      pendingRank = null;
+      const most = state.model.referenceRank;
+      if (most === null) showMessage('error', `Ignored in the link: rank=${r} (this model has no reference distribution).`);
+      else if (r > most) showMessage('error', `Ignored in the link: rank=${r} (the reference distribution holds rank ${most} at most).`);
+      else setRdeSettings({ rank: r, ...(settings.mode ? { mode: settings.mode } : {}) }, { run: false });
+    }
     if (pendingDigit && state.model) {
       const digit = pendingDigit;
       pendingDigit = null;
@@ -72,10 +84,10 @@ export function syncUrlWithStore(): void {
     if (pendingClass !== null && state.classification && state.model) {
       const k = pendingClass;
       pendingClass = null;
-      if (k >= state.model.classes.length) showMessage('error', `Ignored in the link: class=${k} (the model has ${state.model.classes.length} classes).`);
+      if (k >= state.model.classes.length) showMessage('error', `Ignored in the link: class=${k} (the model has ${plural(state.model.classes.length, 'class', 'classes')}).`);
       else if (k !== state.classification.predicted) setTarget(k);
     }
-    if (pendingDigit === null && pendingClass === null) {
+    if (pendingDigit === null && pendingClass === null && pendingRank === null) {
       const next = viewSearch(state, location.search);
       if (next !== location.search) history.replaceState(null, '', next);
     }

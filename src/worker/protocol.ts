@@ -31,6 +31,8 @@ export interface ModelInfo {
   unsupported: Array<{ name: string; className: string }>;
   /** The rank of the reference distribution's covariance factor; null when the model has none. */
   referenceRank: number | null;
+  /** What was loaded, in one sentence: input shape, classes, layers, parameters and size. */
+  report: string;
   methods: MethodInfo[];
 }
 
@@ -118,6 +120,16 @@ export interface StudioWorkerApi {
   obfuscations(mask: Float32Array, target: number, opts: { count: number; rank: number; seed: number }): Promise<{ images: Float32Array; scores: Float32Array }>;
   cancel(runId: number): void;
   memory(): { numTensors: number; numBytes: number };
+  /** The supervisor's heartbeat (worker/supervisor.ts): answers at once when the worker is alive. */
+  ping(): number;
+  /**
+   * Fault injection for the reliability tests: 'hang' blocks the worker forever, 'crash' throws
+   * an uncaught error, 'oom' allocates until the backend runs out of memory, 'gpu-loss' loses
+   * the WebGL context or destroys the WebGPU device as a driver reset would.
+   */
+  simulateFault(kind: WorkerFault): void;
 }
+
+export type WorkerFault = 'hang' | 'crash' | 'oom' | 'gpu-loss';
 
 export type { RawImage };

@@ -17,6 +17,7 @@ import type { ReferenceDistribution } from '../core/reference/distribution';
 import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../core/methods/registry';
 import { sampleObfuscations } from '../core/rde/obfuscationSamples';
 import { autoBackend, probeBackends } from './backendProbe';
+import { loseDevice, watchDeviceLoss } from './deviceLoss';
 import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, ParamDescriptor, RawImage, StudioWorkerApi } from './protocol';
 import type { Method } from '../core/methods/types';
 
@@ -62,6 +63,7 @@ async function applyBackend(pref: BackendPreference): Promise<BackendReport> {
     if (previous) await useBackend(previous);
     throw err;
   }
+  watchDeviceLoss(choice);
   preference = pref;
   return { active: choice, preference, autoChoice: autoBackend(options), options };
 }
@@ -108,7 +110,7 @@ function urlReader(dir: URL): ReadBundleFile {
  * Makes a model opened by the bundle loader (core/net/modelBundle.ts) current. Until that
  * loader succeeds the previous model and input stay as they were, so a bad file loses nothing.
  */
-function installModel({ model, net, meta, reference }: ModelBundle): ModelInfo {
+function installModel({ model, net, meta, reference, report }: ModelBundle): ModelInfo {
   abortRuns();
   if (loaded) {
     disposeNet(loaded.net);
@@ -119,7 +121,7 @@ function installModel({ model, net, meta, reference }: ModelBundle): ModelInfo {
   const info: ModelInfo = {
     id: meta.id, name: meta.name, classes: meta.classes, inputShape: net.inputShape,
     heldOutAccuracy: meta.heldOutAccuracy, unsupported: net.unsupported,
-    referenceRank: reference?.rank ?? null,
+    referenceRank: reference?.rank ?? null, report: report.text,
     methods: METHODS.map((m) => {
       const a = methodAvailability(m, net);
       return {
@@ -153,7 +155,13 @@ const api: StudioWorkerApi = {
     if (!loaded) throw new Error('No model is loaded yet.');
     const prepared = preprocessForModel(loaded.preprocessing, image, loaded.net.inputShape);
     const next = tf.tensor4d(prepared.pixels, [1, ...prepared.shape]);
-    const result = await classify(loaded.net, next);
+    let result;
+    try {
+      result = await classify(loaded.net, next);
+    } catch (err) {
+      next.dispose();
+      throw err;
+    }
     abortRuns();
     input?.dispose();
     input = next;
@@ -222,6 +230,26 @@ const api: StudioWorkerApi = {
   memory() {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
+  },
+
+  ping: () => Date.now(),
+
+  simulateFault(kind) {
+    switch (kind) {
+      case 'hang':
+        for (;;) { /* blocks the worker's event loop for good */ }
+      case 'crash':
+        setTimeout(() => { throw new Error('Simulated crash of the compute worker.'); }, 0);
+        return;
+      case 'oom': {
+        if (tf.getBackend() !== 'wasm') throw new Error('The out-of-memory fault is simulated on the WASM backend.');
+        const kept: tf.Tensor[] = [];
+        for (;;) kept.push(tf.fill([64 * 1024 * 1024], 1));
+      }
+      case 'gpu-loss':
+        loseDevice();
+        return;
+    }
   },
 };
 

@@ -1,0 +1,110 @@
+// Faults of the compute worker and its GPU: the page notices, restarts the worker, says what
+// happened, and keeps the model, the image and the settings (issue 9, defects 2 and 3).
+import { test, expect, type StudioPage } from './studio';
+import type { StudioTestHook } from '../src/ui/testHook';
+import type { WorkerFault } from '../src/worker/protocol';
+
+type Hook = { __studio: StudioTestHook };
+
+async function openDigit(studio: StudioPage, query = '') {
+  if (query) {
+    await studio.page.goto(`/?${query}`);
+    await studio.page.waitForFunction(() => (window as unknown as Hook).__studio?.snapshot().modelLoaded === true);
+  }
+  await studio.page.getByTestId('digit-digit-4-0.png').click();
+  return studio.waitForMap('Test digit 4 (digit-4-0.png)');
+}
+
+/** Starts a fault in the worker without waiting for the call (a hang never answers). */
+async function fault(studio: StudioPage, kind: WorkerFault) {
+  await studio.page.evaluate((k) => {
+    void (window as unknown as Hook).__studio.simulateFault(k);
+  }, kind);
+}
+
+/** Waits for the restart notice, then for the map of the same digit on the new worker. */
+async function expectRestored(studio: StudioPage, notice: RegExp, before: { predicted: number | null; logits: number[] | null }) {
+  const { page } = studio;
+  await expect(page.getByTestId('message-error')).toContainText(notice, { timeout: 60_000 });
+  await expect(page.getByTestId('message-error')).toContainText('your model, image and settings are kept.');
+  await page.waitForFunction(() => {
+    const s = (window as unknown as Hook).__studio.snapshot();
+    return s.runs.gradient?.status === 'done' && (window as unknown as Hook).__studio.workerStarts() === 2;
+  }, null, { timeout: 60_000 });
+  const after = await studio.snapshot();
+  expect(after.source).toBe('Test digit 4 (digit-4-0.png)');
+  expect(after.predicted).toBe(before.predicted);
+  return after;
+}
+
+test('a worker killed without a word is noticed by the heartbeat and restarted with the image', async ({ studio }) => {
+  const { page } = studio;
+  const before = await openDigit(studio);
+  await page.getByTestId('rde-lambda').fill('2');
+  await page.getByTestId('rde-lambda').press('Enter');
+  await studio.waitForRde();
+  const points = (await studio.snapshot()).rde.points;
+  await page.evaluate(() => (window as unknown as Hook).__studio.terminateWorker());
+  // The next image goes to a dead worker: "Classifying…" must end, and that image is not lost.
+  await page.getByTestId('digit-digit-7-0.png').click();
+  await expect(page.getByText('Classifying…')).toBeVisible();
+  await expect(page.getByTestId('message-error')).toContainText('The compute worker stopped answering for 20 s.', { timeout: 40_000 });
+  await page.waitForFunction(() => (window as unknown as Hook).__studio.snapshot().source === 'Test digit 7 (digit-7-0.png)', null, { timeout: 40_000 });
+  const after = await studio.waitForMap('Test digit 7 (digit-7-0.png)');
+  expect(after.predicted).toBe(7);
+  expect(after.rde.settings.lambda).toBe(2);
+  expect(before.predicted).toBe(4);
+  expect(points).toBeGreaterThan(0);
+  await expect(page.getByText('Classifying…')).toHaveCount(0);
+});
+
+test('a crash (uncaught error in the worker) restarts it at once; the points and settings stay', async ({ studio }) => {
+  studio.expectConsoleErrors(/Simulated crash of the compute worker/);
+  const before = await openDigit(studio);
+  await studio.waitForRde();
+  const rdeBefore = (await studio.snapshot()).rde;
+  await fault(studio, 'crash');
+  const after = await expectRestored(studio, /The compute worker failed \(.*Simulated crash of the compute worker\.\)\. The studio restarted it;/, before);
+  expect(after.logits).toEqual(before.logits);
+  expect(after.rde.points).toBeGreaterThanOrEqual(rdeBefore.points);
+  expect(after.rde.settings).toEqual(rdeBefore.settings);
+  // The page goes on working.
+  await studio.page.getByTestId('digit-digit-2-0.png').click();
+  expect((await studio.waitForMap('Test digit 2 (digit-2-0.png)')).predicted).toBe(2);
+});
+
+test('a hung worker is ended after 20 s without an answer and the run that was waiting fails clearly', async ({ studio }) => {
+  const before = await openDigit(studio);
+  await fault(studio, 'hang');
+  // A run waits on the hung worker; it must not wait forever.
+  await studio.page.getByTestId('digit-digit-4-1.png').click();
+  await expect(studio.page.getByTestId('message-error')).toContainText('The compute worker stopped answering for 20 s.', { timeout: 40_000 });
+  await studio.page.waitForFunction(() => (window as unknown as Hook).__studio.workerStarts() === 2);
+  const after = await studio.waitForMap('Test digit 4 (digit-4-1.png)');
+  expect(after.predicted).toBe(before.predicted);
+});
+
+test('WASM running out of memory ("Aborted()") gets a fresh worker and the same answer', async ({ studio }) => {
+  studio.expectConsoleErrors(/Aborted|out of memory|Cannot enlarge memory|Invalid typed array length/i);
+  const before = await openDigit(studio, 'backend=wasm');
+  const tensors = await studio.tensorCount();
+  await fault(studio, 'oom');
+  const after = await expectRestored(studio, /The compute backend failed \(/, before);
+  expect(after.backend).toBe('wasm');
+  expect(after.logits).toEqual(before.logits);
+  await studio.waitForRde();
+  expect(await studio.tensorCount()).toBeLessThanOrEqual(tensors + 40);
+});
+
+for (const [backend, label] of [['webgl', 'WebGL'], ['webgpu', 'WebGPU']] as const) {
+  test(`a lost ${label} device falls back to WASM and says so`, async ({ studio }) => {
+    const before = await openDigit(studio, `backend=${backend}`);
+    expect(before.backend).toBe(backend);
+    await fault(studio, 'gpu-loss');
+    const after = await expectRestored(studio, new RegExp(`The ${label} device was lost \\(.+\\)\\. The studio restarted it on WASM \\(choose ${label} in the backend list to try it again\\)`), before);
+    expect(after.backend).toBe('wasm');
+    await expect(studio.page.getByTestId('backend-active')).toHaveText('WASM');
+    // Same prediction; logits within float32 differences between GPU and WASM kernels.
+    after.logits!.forEach((v, k) => expect(Math.abs(v - before.logits![k])).toBeLessThan(1e-3 * (1 + Math.abs(v))));
+  });
+}
