@@ -20,8 +20,7 @@ let studioBaseUrl = '';
 let losses: number[] = [];
 const MAX_RESTARTS = 3;
 let recovery: Promise<void> = Promise.resolve();
-/** True while restoreWorker runs: its own calls must not wait for the recovery they are part of. */
-let restoring = false;
+
 /** An image whose classification the lost worker never finished: tried once after the restart. */
 let interruptedImage: SubmittedImage | null = null;
 
@@ -66,14 +65,15 @@ export async function chooseBackend(preference: BackendPreference): Promise<void
 
 /**
  * Classifies a decoded image. If preprocessing or the model fails, the message says why and
- * the previous input, its scores and its maps stay on screen.
+ * the previous input, its scores and its maps stay on screen. While a lost worker is being
+ * replaced the image waits for the new one (the recovery itself passes duringRecovery).
  */
-export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' | 'height'>): Promise<boolean> {
+export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' | 'height'>, opts: { duringRecovery?: boolean } = {}): Promise<boolean> {
   set({ busy: 'Classifying…' });
   try {
     await stopRde();
     // A worker lost meanwhile (even under stopRde) is being replaced: classify on the new one.
-    if (!restoring) await recovery;
+    if (!opts.duringRecovery) await recovery;
     const classification = await studioWorker().setImage(raw);
     const previous = get().input;
     if (previous && previous.previewUrl !== meta.previewUrl) URL.revokeObjectURL(previous.previewUrl);
@@ -108,6 +108,7 @@ export async function loadUserModel(files: File[]): Promise<void> {
   try {
     const payload = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
     await stopRde();
+    await recovery;
     const model = await studioWorker().loadUserModel(payload);
     userModelFiles = payload;
     set({ model, classification: null, runs: {}, targetOverride: null, busy: null, input: null, rde: resetRde(get().rde) });
@@ -129,6 +130,7 @@ export async function loadBuiltinModel(): Promise<void> {
   set({ busy: 'Loading the built-in model…' });
   try {
     await stopRde();
+    await recovery;
     const model = await studioWorker().loadBuiltinModel(studioBaseUrl, 'mnist');
     userModelFiles = null;
     set({ model, classification: null, runs: {}, targetOverride: null, busy: null, input: null, rde: resetRde(get().rde) });
@@ -152,15 +154,6 @@ function recoverFromLoss(reason: LostReason): void {
 }
 
 async function restoreWorker(reason: LostReason): Promise<void> {
-  restoring = true;
-  try {
-    await restoreWorkerState(reason);
-  } finally {
-    restoring = false;
-  }
-}
-
-async function restoreWorkerState(reason: LostReason): Promise<void> {
   const now = Date.now();
   losses = losses.filter((t) => now - t < 60_000).concat(now);
   if (losses.length > MAX_RESTARTS) {
@@ -183,7 +176,7 @@ async function restoreWorkerState(reason: LostReason): Promise<void> {
     const notice = `${reason.text} The studio restarted it${where}; your model, image and settings are kept.`;
     const retry = interruptedImage;
     interruptedImage = null;
-    if (retry && (await submitImage(retry.raw, retry.meta))) {
+    if (retry && (await submitImage(retry.raw, retry.meta, { duringRecovery: true }))) {
       showMessage('error', notice);
       return;
     }
