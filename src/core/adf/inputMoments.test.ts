@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupNodeBackend } from '../tf/node';
 import type { ReferenceDistribution } from '../reference/distribution';
-import { inputMoments, referenceTensors } from './inputMoments';
+import { disposeReferenceTensors, inputMoments, referenceTensors } from './inputMoments';
 import { distortion } from './propagate';
 
 /**
@@ -63,7 +63,19 @@ describe('inputMoments: the moments of y = s⊙x + (1−s)⊙n', () => {
       expect(ld2.factor.shape).toEqual([2, 2, 1, 3, 1]);
       close(flat(ld2.residual), keep.map((row) => [row[0] ** 2 * 0.1, row[1] ** 2 * 0.1, 0]), 'clipped residual');
     });
-    tf.dispose([x, s, ...Object.values(full), ...Object.values(rank1)]);
+    tf.dispose([x, s]);
+    disposeReferenceTensors(full);
+    disposeReferenceTensors(rank1);
+  });
+
+  it('has no factor at rank 0 (no zero-size tensor) and the whole variance as residual', () => {
+    const before = tf.memory().numTensors;
+    const none = referenceTensors(REFERENCE, 0);
+    expect(none.factor).toBeNull();
+    expect(none.residual).toBe(none.variance);
+    expect(Array.from(none.residual.dataSync())).toEqual(Array.from(REFERENCE.variance));
+    disposeReferenceTensors(none);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('checks the rank', () => {
@@ -71,7 +83,9 @@ describe('inputMoments: the moments of y = s⊙x + (1−s)⊙n', () => {
     const none = referenceTensors(REFERENCE, 0);
     const x = tf.zeros([1, 1, 3, 1]) as tf.Tensor4D;
     expect(() => inputMoments(x, x, none, 'lowrank')).toThrow('ADF mode lowrank needs a reference factor of rank at least 1.');
-    tf.dispose([x, ...Object.values(none)]);
+    expect(() => inputMoments(x, x, none, 'lowrank-diag')).toThrow('ADF mode lowrank-diag needs a reference factor of rank at least 1.');
+    tf.dispose(x);
+    disposeReferenceTensors(none);
   });
 });
 

@@ -6,7 +6,7 @@ import type { Net } from '../net/ir';
 import { netFromLayersModel } from '../net/fromLayersModel';
 import type { ReferenceDistribution } from '../reference/distribution';
 import { mulberry32 } from '../util/random';
-import { inputMoments, referenceTensors, type ReferenceTensors } from './inputMoments';
+import { disposeReferenceTensors, inputMoments, referenceTensors, type ReferenceTensors } from './inputMoments';
 import { momentTensors, type AdfMode } from './moments';
 import { distortion, propagateMoments } from './propagate';
 import { empiricalMoments, type EmpiricalMoments, type GaussianSpec } from './testing/monteCarlo';
@@ -94,7 +94,7 @@ describe('ADF through a tiny conv-relu-avgpool-dense-relu-dense net against Mont
         mc.mean.forEach((mu, k) => expect(Math.abs(adf.mean[b][k] - mu) / mc.meanError[k], `${mode}, mask ${b}, unit ${k}`).toBeLessThan(5));
       });
     }
-    tf.dispose(Object.values(ref));
+    disposeReferenceTensors(ref);
   });
 
   /**
@@ -141,7 +141,7 @@ describe('ADF through a tiny conv-relu-avgpool-dense-relu-dense net against Mont
         const adf = adfLogits(net, x, masks, ref, mode);
         return [mode, { truth: worstErrors(adf, truth), own: worstErrors(adf, own[mode]) }];
       })) as Record<AdfMode, { truth: { mean: number; variance: number }; own: { mean: number; variance: number } }>;
-      tf.dispose(Object.values(ref));
+      disposeReferenceTensors(ref);
       const report = JSON.stringify(errors);
       for (const mode of MODES) {
         const bound = BOUNDS[String(scale)][mode];
@@ -198,7 +198,7 @@ describe('the RDE distortion through ADF is differentiable in the mask', () => {
       const { grad, fd } = distortionGradients(net, ref, 'diag', h);
       expect(grad.every(Number.isFinite)).toBe(true);
       expect(relativeError(grad, fd)).toBeLessThan(tolerance);
-      tf.dispose(Object.values(ref));
+      disposeReferenceTensors(ref);
       model.dispose();
     });
   }
@@ -212,7 +212,7 @@ describe('the RDE distortion through ADF is differentiable in the mask', () => {
         const { grad, fd } = distortionGradients(net, ref, mode, h);
         expect(relativeError(grad, fd), mode).toBeLessThan(tolerance);
       }
-      tf.dispose(Object.values(ref));
+      disposeReferenceTensors(ref);
       model.dispose();
     });
   }
@@ -243,7 +243,8 @@ describe('propagateMoments: tensors and errors', () => {
         tf.dispose([...momentTensors(input), out.mean, out.variance, out.factor ?? []]);
         expect(tf.memory().numTensors, mode).toBe(start);
       }
-      tf.dispose([x, s, ...Object.values(ref)]);
+      tf.dispose([x, s]);
+      disposeReferenceTensors(ref);
       model.dispose();
     });
   }

@@ -13,7 +13,8 @@ export async function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
   maxIterations: number; learningRate: number; signal?: AbortSignal;
   /** Stop once F has fallen by less than this fraction over the last 10 iterations (see settled). */
   plateau?: number;
-  onIteration?: (record: AdamRecord, s: tf.Tensor) => void;
+  /** Awaited before the next iteration, so it may read s back asynchronously. */
+  onIteration?: (record: AdamRecord, s: tf.Tensor) => void | Promise<void>;
 }): Promise<{ s: tf.Tensor }> {
   const b1 = 0.9;
   const b2 = 0.999;
@@ -37,10 +38,9 @@ export async function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
       throw new AbortedError();
     }
     const { value, grad } = valueAndGrad(s);
-    const record = {
-      iteration: t, objective: value.dataSync()[0],
-      distortion: captured.distortion.dataSync()[0], rate: captured.rate.dataSync()[0], step: opts.learningRate,
-    };
+    // Read asynchronously: a synchronous read on WebGPU stalls the GPU (and loses a software adapter's device).
+    const [objectiveValue, distortion, rate] = await Promise.all([value.data(), captured.distortion.data(), captured.rate.data()]);
+    const record = { iteration: t, objective: objectiveValue[0], distortion: distortion[0], rate: rate[0], step: opts.learningRate };
     tf.dispose([value, captured.distortion, captured.rate]);
     const [m2, v2, s2] = tf.tidy(() => {
       const mn = tf.add(tf.mul(b1, m), tf.mul(1 - b1, grad));
@@ -52,7 +52,7 @@ export async function adamOnBox(objective: Objective, s0: tf.Tensor, opts: {
     m = m2;
     v = v2;
     s = s2;
-    opts.onIteration?.(record, s);
+    await opts.onIteration?.(record, s);
     history.push(record);
     if (settled(history, opts.plateau)) break;
   }

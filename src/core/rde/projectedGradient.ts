@@ -47,21 +47,25 @@ export interface ProjectedGradientOptions {
    * (0 or absent: never; the reference code runs its full budget).
    */
   plateau?: number;
-  onIteration?: (record: IterationRecord, s: tf.Tensor) => void;
+  /** Awaited before the next iteration, so it may read s back asynchronously. */
+  onIteration?: (record: IterationRecord, s: tf.Tensor) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
 interface Evaluated { value: number; parts: Record<string, number> }
 
-/** F and its parts at the masks of a batch, read back in one transfer. */
-function evaluateBatch(objective: Objective, batch: tf.Tensor, extra?: tf.Tensor1D): { points: Evaluated[]; extra: Float32Array } {
+/**
+ * F and its parts at the masks of a batch, read back in one asynchronous transfer (a synchronous
+ * read on WebGPU stalls the GPU, and on a software adapter loses the device).
+ */
+async function evaluateBatch(objective: Objective, batch: tf.Tensor, extra?: tf.Tensor1D): Promise<{ points: Evaluated[]; extra: Float32Array }> {
   const names: string[] = [];
   const flat = tf.tidy(() => {
     const { values, parts } = objective(batch);
     names.push(...Object.keys(parts));
     return tf.concat([values, ...names.map((k) => parts[k]), ...(extra ? [extra] : [])]);
   });
-  const all = flat.dataSync() as Float32Array;
+  const all = await flat.data() as Float32Array;
   flat.dispose();
   const k = batch.shape[0];
   const points = Array.from({ length: k }, (_, i) => ({
@@ -100,7 +104,7 @@ export async function projectedGradientDescent(objective: Objective, s0: tf.Tens
   if (s0.shape[0] !== 1) throw new Error(`The optimiser takes one mask with a leading axis of 1; got shape [${s0.shape.join(', ')}].`);
   let s = tf.clipByValue(s0, 0, 1);
   let m = tf.zerosLike(s);
-  let current = evaluateBatch(objective, s).points[0];
+  let current = (await evaluateBatch(objective, s)).points[0];
   const trace: IterationRecord[] = [];
   for (let iteration = 1; iteration <= opts.maxIterations; iteration++) {
     if (iteration > 1) await yieldToEventLoop();
@@ -128,7 +132,7 @@ export async function projectedGradientDescent(objective: Objective, s0: tf.Tens
       const squares = tf.tidy(() => tf.concat([
         tf.sum(tf.reshape(tf.square(tf.sub(candidates, s)), [steps.length, -1]), 1), tf.reshape(tf.sum(tf.square(s)), [1]),
       ]) as tf.Tensor1D);
-      const { points, extra: moved } = evaluateBatch(objective, candidates, squares);
+      const { points, extra: moved } = await evaluateBatch(objective, candidates, squares);
       evaluated += steps.length;
       squares.dispose();
       normOfS = moved[steps.length];
@@ -159,7 +163,7 @@ export async function projectedGradientDescent(objective: Objective, s0: tf.Tens
     }
     const record: IterationRecord = { iteration, objective: current.value, parts: current.parts, step, tries, evaluated, accepted };
     trace.push(record);
-    opts.onIteration?.(record, s);
+    await opts.onIteration?.(record, s);
     const relativeChange = Math.abs(previousValue - current.value) / Math.max(Math.abs(previousValue), 1e-30);
     if (!accepted && relativeChange < tolerance && relativeMove < tolerance) break;
     if (settled(trace, opts.plateau)) break;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { forwardLogits } from '../net/forward';
+import { explainedLogit } from './explainedLogit';
 import type { Net } from '../net/ir';
 import type { Explanation, ExplainContext, Method } from '../methods/types';
 import { throwIfAborted } from '../methods/types';
@@ -48,7 +48,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
   const d = x.size;
   if (ctx.warmStart && ctx.warmStart.length !== d) throw new Error(`The warm start has ${ctx.warmStart.length} values; the input has ${d}.`);
   throwIfAborted(ctx.signal);
-  const phiX = tf.tidy(() => forwardLogits(net, x).dataSync()[target]);
+  const phiX = await explainedLogit(net, x, target);
   const dist = makeDistortion(net, x, target, phiX, reference, { mode: p.mode, rank: p.rank, samples: p.samples, seed: ctx.seed ?? 0 });
   const weight = rateWeight(p.regulariser, p.lambda, phiX, d);
   // F per mask of a batch s [k, ...input]: D(s_k) + weight·‖s_k‖₁, rate = ‖s_k‖₁/d.
@@ -62,9 +62,14 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
   // Passes of D: one forward+backward per iteration, plus the line search's forward passes
   // (per mask; with mode mc each is `samples` network passes).
   const passes = { forward: 0, backward: 0 };
-  const onRecord = (r: RdeTraceRecord, s: tf.Tensor) => {
+  const onRecord = async (r: RdeTraceRecord, s: tf.Tensor) => {
     trace.push(r);
-    ctx.onIteration?.({ ...r }, () => Float32Array.from(s.dataSync()));
+    if (ctx.onIteration) {
+      // Read now, asynchronously: the getter is called synchronously, and a synchronous read
+      // stalls WebGPU (on a software adapter it loses the device).
+      const mask = await s.data() as Float32Array;
+      ctx.onIteration({ ...r }, () => Float32Array.from(mask));
+    }
     ctx.onProgress?.(r.iteration / p.iterations);
   };
   try {
@@ -74,7 +79,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
         onIteration: (r, s) => {
           passes.forward += 1 + r.evaluated;
           passes.backward += 1;
-          onRecord({
+          return onRecord({
             iteration: r.iteration, distortion: r.parts.distortion, rate: r.parts.rate,
             objective: r.objective, step: r.step, tries: r.tries,
           }, s);
@@ -85,7 +90,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
         onIteration: (r, s) => {
           passes.forward += 1;
           passes.backward += 1;
-          onRecord({ ...r, tries: 1 }, s);
+          return onRecord({ ...r, tries: 1 }, s);
         },
       }));
     const relevance = Float32Array.from(await run.s.data());

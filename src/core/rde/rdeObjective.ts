@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { distortion, propagateMoments } from '../adf/propagate';
-import { inputMoments, referenceTensors, type ReferenceTensors } from '../adf/inputMoments';
+import { disposeReferenceTensors, inputMoments, referenceTensors, type ReferenceTensors } from '../adf/inputMoments';
 import type { AdfMode } from '../adf/moments';
 import type { Net } from '../net/ir';
 import type { ReferenceDistribution } from '../reference/distribution';
@@ -44,7 +44,7 @@ export function makeDistortion(
   const tensors: ReferenceTensors = referenceTensors(reference, mode === 'diag' ? 0 : opts.rank);
   return {
     distortion: (s) => tf.tidy(() => distortion(propagateMoments(net, inputMoments(x, s, tensors, mode)), target, phiX)),
-    dispose: () => tf.dispose([tensors.mean, tensors.variance, tensors.factor, tensors.residual]),
+    dispose: () => disposeReferenceTensors(tensors),
   };
 }
 

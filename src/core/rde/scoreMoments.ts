@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { propagateMoments } from '../adf/propagate';
-import { inputMoments, referenceTensors } from '../adf/inputMoments';
-import { forwardLogits } from '../net/forward';
+import { disposeReferenceTensors, inputMoments, referenceTensors } from '../adf/inputMoments';
+import { explainedLogit } from './explainedLogit';
 import type { Net } from '../net/ir';
 import type { ReferenceDistribution } from '../reference/distribution';
 import { monteCarloScoreMoments } from './monteCarloDistortion';
@@ -29,7 +29,7 @@ export async function scoreMoments(
   net: Net, x: tf.Tensor4D, target: number, s: tf.Tensor4D, reference: ReferenceDistribution,
   opts: { mode: DistortionMode; rank: number; samples?: number; seed?: number; signal?: AbortSignal },
 ): Promise<DistortionReport> {
-  const phiX = tf.tidy(() => forwardLogits(net, x).dataSync()[target]);
+  const phiX = await explainedLogit(net, x, target);
   const base = { mode: opts.mode, rank: opts.rank, target, phiX };
   if (opts.mode === 'mc') {
     const noise = noiseModel(reference, opts.rank);
@@ -43,10 +43,18 @@ export async function scoreMoments(
   if (opts.mode !== 'diag' && opts.rank < 1) throw new Error(`ADF mode ${opts.mode} needs a covariance rank of at least 1.`);
   if (opts.rank > reference.rank) throw new Error(`Rank ${opts.rank} is above the ${reference.rank} the reference distribution holds.`);
   const mode = opts.mode;
-  const [mean, variance] = tf.tidy(() => {
-    const tensors = referenceTensors(reference, mode === 'diag' ? 0 : opts.rank);
-    const out = propagateMoments(net, inputMoments(x, s, tensors, mode));
-    return [out.mean.dataSync()[target], out.variance.dataSync()[target]];
-  });
+  const tensors = referenceTensors(reference, mode === 'diag' ? 0 : opts.rank);
+  let moments: tf.Tensor;
+  try {
+    moments = tf.tidy(() => {
+      const out = propagateMoments(net, inputMoments(x, s, tensors, mode));
+      return tf.concat([tf.slice(out.mean, [0, target], [1, 1]), tf.slice(out.variance, [0, target], [1, 1])], 1);
+    });
+  } finally {
+    disposeReferenceTensors(tensors);
+  }
+  // Read asynchronously: a synchronous read stalls WebGPU (on a software adapter it loses the device).
+  const [mean, variance] = await moments.data();
+  moments.dispose();
   return { ...base, mean, variance, distortion: 0.5 * (phiX - mean) ** 2 + 0.5 * variance };
 }
