@@ -1,5 +1,5 @@
 // Actions outside components: each talks to the worker and writes the store.
-import { studioWorker, proxyCallback, onWorkerLost } from '../worker/client';
+import { studioWorker, proxyCallback, onWorkerLost, replaceWorker } from '../worker/client';
 import type { BackendPreference } from '../worker/protocol';
 import { WorkerLostError, type LostReason } from '../worker/supervisor';
 import type { RawImage } from '../core/image/rawImage';
@@ -19,14 +19,15 @@ let studioBaseUrl = '';
 /** When the worker was lost lately (ms): more than MAX_RESTARTS in a minute and the studio gives up. */
 let losses: number[] = [];
 const MAX_RESTARTS = 3;
+/** Rebuilds of the worker (recoveries, backend switches), one after another. */
 let recovery: Promise<void> = Promise.resolve();
 
 /** An image whose classification the lost worker never finished: tried once after the restart. */
 let interruptedImage: SubmittedImage | null = null;
 
 
-export function showMessage(kind: 'error' | 'info', text: string): void {
-  set({ message: { kind, text } });
+export function showMessage(kind: 'error' | 'info', text: string, opts: { persistent?: boolean } = {}): void {
+  set({ message: { kind, text, ...(opts.persistent ? { persistent: true } : {}) } });
 }
 
 export function dismissMessage(): void {
@@ -46,20 +47,52 @@ export async function startStudio(preference: BackendPreference, baseUrl: string
   }
 }
 
-export async function chooseBackend(preference: BackendPreference): Promise<void> {
+/**
+ * Switches the backend on a fresh worker: tfjs would otherwise move every tensor to the new
+ * backend with synchronous reads, which lose the device of a WebGPU adapter and come back as
+ * zeros (a silently blank map). The model and image are loaded again and the maps recomputed;
+ * if the backend does not come up, the previous one is restored.
+ */
+export function chooseBackend(preference: BackendPreference): Promise<void> {
   set({ backendStatus: 'switching' });
-  await stopRde();
-  try {
-    const backend = await studioWorker().setBackend(preference);
-    set({ backend, backendStatus: 'ready' });
-    refreshCompare();
-    if (get().classification) {
-      await explainCurrent('gradient');
-      void runRde();
+  recovery = recovery.then(async () => {
+    await stopRde();
+    const previous = get().backend?.preference ?? 'auto';
+    try {
+      await rebuildWorker(preference);
+    } catch (err) {
+      showMessage('error', errorText(err));
+      try {
+        await rebuildWorker(previous);
+      } catch (again) {
+        set({ backendStatus: 'failed' });
+        showMessage('error', `${errorText(err)} Going back to the previous backend failed too: ${errorText(again)} Reload the page.`);
+        return;
+      }
     }
-  } catch (err) {
-    set({ backendStatus: 'ready' });
-    showMessage('error', errorText(err));
+    await recomputeAfterRebuild();
+  });
+  return recovery;
+}
+
+/** A fresh worker with the backend, the current model and the current image (its scores updated). */
+async function rebuildWorker(preference: BackendPreference): Promise<void> {
+  replaceWorker();
+  const backend = await studioWorker().init(preference);
+  const model = userModelFiles ? await studioWorker().loadUserModel(userModelFiles) : await studioWorker().loadBuiltinModel(studioBaseUrl, 'mnist');
+  set({ backend, backendStatus: 'ready', model });
+  if (lastImage) set({ classification: await studioWorker().setImage(lastImage.raw) });
+}
+
+/** After a rebuild: an image that was interrupted is classified now, else the maps run again. */
+async function recomputeAfterRebuild(): Promise<void> {
+  const retry = interruptedImage;
+  interruptedImage = null;
+  if (retry && (await submitImage(retry.raw, retry.meta, { duringRecovery: true }))) return;
+  refreshCompare();
+  if (get().classification) {
+    await explainCurrent('gradient');
+    void runRde();
   }
 }
 
@@ -78,11 +111,12 @@ export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' 
     const previous = get().input;
     if (previous && previous.previewUrl !== meta.previewUrl) URL.revokeObjectURL(previous.previewUrl);
     lastImage = { raw, meta };
+    const notes = meta.notes.concat(classification.notes);
+    const kept = get().message?.persistent ? get().message : null;
     set({
       input: { ...meta, width: raw.width, height: raw.height },
       classification, runs: {}, targetOverride: null, busy: null, rde: resetRde(get().rde),
-      message: meta.notes.length ? { kind: 'info', text: meta.notes.concat(classification.notes).join(' ') }
-        : classification.notes.length ? { kind: 'info', text: classification.notes.join(' ') } : null,
+      message: notes.length ? { kind: 'info', text: notes.join(' ') } : kept,
     });
     refreshCompare();
     await explainCurrent('gradient');
@@ -167,29 +201,19 @@ async function restoreWorker(reason: LostReason): Promise<void> {
   const preference: BackendPreference = fallBack ? 'wasm' : state.backend?.preference ?? 'auto';
   set({ busy: 'Restarting the compute worker…', backendStatus: 'switching' });
   try {
-    const backend = await studioWorker().init(preference);
-    const model = userModelFiles ? await studioWorker().loadUserModel(userModelFiles) : await studioWorker().loadBuiltinModel(studioBaseUrl, 'mnist');
-    set({ backend, backendStatus: 'ready', model });
-    if (lastImage) set({ classification: await studioWorker().setImage(lastImage.raw) });
-    set({ busy: null });
-    const where = fallBack ? ` on WASM (choose ${active === 'webgpu' ? 'WebGPU' : 'WebGL'} in the backend list to try it again)` : '';
-    const notice = `${reason.text} The studio restarted it${where}; your model, image and settings are kept.`;
-    const retry = interruptedImage;
-    interruptedImage = null;
-    if (retry && (await submitImage(retry.raw, retry.meta, { duringRecovery: true }))) {
-      showMessage('error', notice);
-      return;
-    }
-    showMessage('error', notice);
-    refreshCompare();
-    if (get().classification) {
-      await explainCurrent('gradient');
-      void runRde();
-    }
+    await rebuildWorker(preference);
   } catch (err) {
     set({ busy: null, backendStatus: 'failed' });
     showMessage('error', `${reason.text} Restarting the compute worker failed: ${errorText(err)} Reload the page to start again.`);
+    return;
   }
+  set({ busy: null });
+  const where = fallBack ? ` on WASM (choose ${active === 'webgpu' ? 'WebGPU' : 'WebGL'} in the backend list to try it again)` : '';
+  const notice = `${reason.text} The studio restarted it${where}; your model, image and settings are kept.`;
+  showMessage('error', notice, { persistent: true });
+  await recomputeAfterRebuild();
+  // A retried image's own notes must not hide what happened to the worker.
+  if (get().message?.kind !== 'error') showMessage('error', notice, { persistent: true });
 }
 
 onWorkerLost(recoverFromLoss);

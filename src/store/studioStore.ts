@@ -31,6 +31,8 @@ export interface InputImage {
 export interface StudioMessage {
   kind: 'error' | 'info';
   text: string;
+  /** Stays until dismissed or replaced by another error (what happened to the worker). */
+  persistent?: boolean;
 }
 
 export interface StudioState {

@@ -2,10 +2,28 @@
 // Decoding is the browser's job; this file only guards its edges (empty, not an image,
 // animated, SVG, huge).
 import type { RawImage } from '../core/image/rawImage';
+import { imageSize } from 'image-size';
 import { MAX_SVG_BYTES, svgProblem } from './svgSafety';
 
 /** Larger images are scaled down on decode: a digit needs no more, and memory stays bounded. */
 export const MAX_DECODE_SIDE = 1024;
+
+/**
+ * Images declaring more pixels are refused before decoding: a few kilobytes of PNG can declare
+ * gigabytes of pixels (a decompression bomb), and the browser's decoder either gives up with no
+ * reason or takes seconds and a gigabyte to do it.
+ */
+export const MAX_DECODE_MEGAPIXELS = 100;
+
+/** The size an image file declares in its header (PNG, JPEG, GIF, WebP, BMP, …), if readable. */
+async function declaredSize(file: Blob): Promise<{ width: number; height: number } | null> {
+  try {
+    const { width, height } = imageSize(new Uint8Array(await file.slice(0, 1 << 20).arrayBuffer()));
+    return width && height ? { width, height } : null;
+  } catch {
+    return null;
+  }
+}
 
 export interface DecodedImage {
   raw: RawImage;
@@ -91,11 +109,17 @@ export async function decodeImageFile(file: Blob, name: string): Promise<Decoded
     const raw = rasterise(img, size.width, size.height);
     return { raw, previewUrl: URL.createObjectURL(file), notes };
   }
+  const declared = await declaredSize(file);
+  if (declared && declared.width * declared.height > MAX_DECODE_MEGAPIXELS * 1e6) {
+    throw new Error(`${name} declares ${declared.width} x ${declared.height} pixels (${(declared.width * declared.height / 1e6).toFixed(0)} megapixels); the studio reads images of up to ${MAX_DECODE_MEGAPIXELS} megapixels.`);
+  }
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file);
   } catch {
-    throw new Error(`${name} is not an image this browser can read (PNG, JPEG, WebP, GIF, BMP, SVG are).`);
+    throw new Error(declared
+      ? `${name} declares ${declared.width} x ${declared.height} pixels, but this browser could not decode it (damaged or unsupported data).`
+      : `${name} is not an image this browser can read (PNG, JPEG, WebP, GIF, BMP, SVG are).`);
   }
   try {
     if (await isAnimated(file)) notes.push('Animated image: the first frame is used.');

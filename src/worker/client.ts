@@ -16,6 +16,11 @@ export function studioWorker(): Comlink.Remote<StudioWorkerApi> {
   return supervisor.api;
 }
 
+/** Starts the next call on a fresh worker; calls in flight fail as cancelled. */
+export function replaceWorker(): void {
+  supervisor.replace();
+}
+
 /** Called whenever the worker is lost; the next call starts a fresh one. */
 export function onWorkerLost(listener: (reason: LostReason) => void): () => void {
   lostListeners.add(listener);

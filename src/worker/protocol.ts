@@ -105,7 +105,6 @@ export interface ExplainResult {
 
 export interface StudioWorkerApi {
   init(preference: BackendPreference): Promise<BackendReport>;
-  setBackend(preference: BackendPreference): Promise<BackendReport>;
   loadBuiltinModel(baseUrl: string, id: string): Promise<ModelInfo>;
   /** A user's model.json with its weight files (and optionally a meta.json with class names). */
   loadUserModel(files: Array<{ name: string; bytes: ArrayBuffer }>): Promise<ModelInfo>;

@@ -136,7 +136,6 @@ function installModel({ model, net, meta, reference, report }: ModelBundle): Mod
 
 const api: StudioWorkerApi = {
   init: (pref) => applyBackend(pref),
-  setBackend: (pref) => applyBackend(pref),
 
   async loadBuiltinModel(baseUrl, id) {
     return installModel(await openModelBundle(urlReader(new URL(`models/${id}/`, baseUrl)), { id }));

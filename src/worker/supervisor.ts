@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import type { StudioWorkerApi } from './protocol';
 
-export type LostKind = 'crashed' | 'unresponsive' | 'deadline' | 'gpu-lost' | 'backend-failed';
+export type LostKind = 'crashed' | 'unresponsive' | 'deadline' | 'gpu-lost' | 'backend-failed' | 'replaced';
 
 export interface LostReason {
   kind: LostKind;
@@ -42,7 +42,6 @@ export function isWorkerEvent(data: unknown): data is WorkerEvent {
  */
 export const CALL_DEADLINES_MS: Partial<Record<keyof StudioWorkerApi, number>> = {
   init: 90_000,
-  setBackend: 90_000,
   loadBuiltinModel: 60_000,
   loadUserModel: 60_000,
   setImage: 30_000,
@@ -74,7 +73,7 @@ interface Live {
   remote: Comlink.Remote<StudioWorkerApi>;
   /** Rejects every pending call of this worker when it is lost. */
   lost: Promise<never>;
-  lose(reason: LostReason): void;
+  lose(reason: LostReason, report?: boolean): void;
   pending: number;
   heartbeat: ReturnType<typeof setInterval> | null;
   pingInFlight: boolean;
@@ -99,6 +98,14 @@ export class WorkerSupervisor {
     get: (_target, name) => (...args: unknown[]) => this.call(name as keyof StudioWorkerApi, args),
   });
 
+  /**
+   * Ends the current worker on purpose (a backend switch starts from a clean worker): calls in
+   * flight fail as cancelled, and no loss is reported. The next call starts a new worker.
+   */
+  replace(): void {
+    this.live?.lose({ kind: 'replaced', text: 'The run was cancelled: the compute worker was replaced.' }, false);
+  }
+
   /** Ends the current worker without a word, as the browser may; the heartbeat notices. */
   terminateSilently(): void {
     this.live?.worker.terminate();
@@ -114,13 +121,13 @@ export class WorkerSupervisor {
     lost.catch(() => undefined);
     const live: Live = {
       worker, remote: Comlink.wrap(worker), lost, pending: 0, heartbeat: null, pingInFlight: false,
-      lose: (reason) => {
+      lose: (reason, report = true) => {
         if (this.live !== live) return;
         this.live = null;
         if (live.heartbeat) clearInterval(live.heartbeat);
         worker.terminate();
         lose(reason);
-        this.options.onLost(reason);
+        if (report) this.options.onLost(reason);
       },
     };
     worker.addEventListener('error', (e) => {
