@@ -239,8 +239,8 @@ const linkCases: LinkCase[] = [
   { query: 'mode=%3Cscript%3E', onLoad: 'Ignored in the link: mode=<script> (Invalid option: expected one of "diag"|"lowrank"|"lowrank-diag"|"mc").', check: (s) => expect(s.rde.settings.mode).toBe('diag') },
   // The class is checked against the model once there is a classification, so the message comes with the first image.
   { query: 'class=99', onLoad: null, withDigit: 'Ignored in the link: class=99 (the model has 10 classes).', check: (s) => expect(s.runs.gradient.target).toBe(1) },
-  // An unknown backend is silently replaced by the automatic choice (src/main.tsx): no message.
-  { query: 'backend=bogus', onLoad: null, withDigit: null, check: (s) => expect(s.backend).toBe(s.autoChoice) },
+  // An unknown backend is named and the automatic choice taken.
+  { query: 'backend=bogus', onLoad: 'Ignored in the link: backend=bogus (Invalid option: expected one of "auto"|"webgpu"|"webgl"|"wasm"|"cpu").', withDigit: null, check: (s) => expect(s.backend).toBe(s.autoChoice) },
 ];
 
 test.describe('hostile links: each bad value is named and ignored, the rest of the page works', () => {

@@ -3,12 +3,10 @@ import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { startStudio } from './store/actions';
 import { installTestHook } from './ui/testHook';
-import { syncUrlWithStore } from './ui/urlState';
-import type { BackendPreference } from './worker/protocol';
+import { parseUrlView, syncUrlWithStore } from './ui/urlState';
 import './ui/styles.css';
 
-const requested = new URLSearchParams(location.search).get('backend');
-const preference: BackendPreference = requested === 'webgpu' || requested === 'webgl' || requested === 'wasm' || requested === 'cpu' ? requested : 'auto';
+const preference = parseUrlView(location.search).backend ?? 'auto';
 installTestHook();
 syncUrlWithStore();
 void startStudio(preference, document.baseURI);

@@ -8,6 +8,7 @@ import { plural } from '../core/net/modelMeta';
 import { setRdeSettings } from '../store/rdeActions';
 import { RDE_MODES, type RdeMode, type RdeSettings } from '../store/rdeSlice';
 import { bundledFileOf, openBundledDigit } from './bundledDigits';
+import type { BackendPreference } from '../worker/protocol';
 
 const fields = {
   lambda: z.coerce.number().min(0).max(10000),
@@ -15,12 +16,14 @@ const fields = {
   mode: z.enum(Object.keys(RDE_MODES) as [RdeMode, ...RdeMode[]]),
   class: z.coerce.number().int().min(0),
   digit: z.string().regex(/^digit-\d+-\d+\.png$/),
+  backend: z.enum(['auto', 'webgpu', 'webgl', 'wasm', 'cpu']),
 };
 
 export interface UrlView {
   settings: Partial<Pick<RdeSettings, 'lambda' | 'rank' | 'mode'>>;
   explainedClass?: number;
   digit?: string;
+  backend?: BackendPreference;
   problems: string[];
 }
 
@@ -37,6 +40,7 @@ export function parseUrlView(search: string): UrlView {
     }
     if (key === 'class') view.explainedClass = parsed.data as number;
     else if (key === 'digit') view.digit = parsed.data as string;
+    else if (key === 'backend') view.backend = parsed.data as BackendPreference;
     else (view.settings as Record<string, unknown>)[key] = parsed.data;
   }
   return view;
