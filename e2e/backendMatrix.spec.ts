@@ -119,7 +119,9 @@ async function switchTo(studio: StudioPage, backend: BackendName): Promise<void>
   expect(available, `${backend} is not available in this browser: ${await option.getAttribute('title')}`).toBe(true);
   await page.getByTestId('backend-select').selectOption(backend);
   await expect(page.getByTestId('backend-active')).toHaveText(BACKEND_LABELS[backend]);
-  // The page recomputes its gradient map and a 1-iteration RDE on the new backend; let them end.
+  // The switch starts a fresh worker with the model and image ('ready'); the page then
+  // recomputes its gradient map and a 1-iteration RDE on the new backend: let them end.
+  await page.waitForFunction(() => (window as unknown as { __studio: Hook }).__studio.snapshot().backendStatus === 'ready', null, { polling: 100 });
   await page.waitForFunction(() => {
     const s = (window as unknown as { __studio: Hook }).__studio.snapshot();
     return s.runs.gradient?.status === 'done' && s.rde.status === 'done';

@@ -80,8 +80,9 @@ async function rebuildWorker(preference: BackendPreference): Promise<void> {
   replaceWorker();
   const backend = await studioWorker().init(preference);
   const model = userModelFiles ? await studioWorker().loadUserModel(userModelFiles) : await studioWorker().loadBuiltinModel(studioBaseUrl, 'mnist');
-  set({ backend, backendStatus: 'ready', model });
+  set({ backend, model });
   if (lastImage) set({ classification: await studioWorker().setImage(lastImage.raw) });
+  set({ backendStatus: 'ready' });
 }
 
 /** After a rebuild: an image that was interrupted is classified now, else the maps run again. */

@@ -12,6 +12,8 @@ import type { PassCount } from '../core/methods/types';
 export interface StudioTestHook {
   snapshot(): {
     backend: string | null;
+    /** 'ready' once the worker holds the backend, the model and the image (after a switch or restart too). */
+    backendStatus: string;
     autoChoice: string | null;
     modelLoaded: boolean;
     source: string | null;
@@ -82,6 +84,7 @@ export function installTestHook(): void {
       const s = useStudio.getState();
       return {
         backend: s.backend?.active ?? null,
+        backendStatus: s.backendStatus,
         autoChoice: s.backend?.autoChoice ?? null,
         modelLoaded: s.model !== null,
         source: s.input?.source ?? null,
