@@ -108,3 +108,18 @@ for (const [backend, label] of [['webgl', 'WebGL'], ['webgpu', 'WebGPU']] as con
     after.logits!.forEach((v, k) => expect(Math.abs(v - before.logits![k])).toBeLessThan(1e-3 * (1 + Math.abs(v))));
   });
 }
+
+test('a panel that cannot draw shows its error in place; the rest of the studio keeps working', async ({ studio }) => {
+  studio.expectConsoleErrors(/Objects are not valid as a React child|Minified React error #31|The above error occurred/);
+  const { page } = studio;
+  await openDigit(studio);
+  await page.evaluate(() => (window as unknown as Hook).__studio.injectRenderFault());
+  const failed = page.getByTestId('panel-failed');
+  await expect(failed.first()).toContainText('This panel could not be drawn');
+  await expect(failed.first()).toContainText('The rest of the studio still works.');
+  // The page is not blank: the header and the intake (which shows no class names) still work.
+  await expect(page.getByRole('heading', { name: 'Explanation Studio' })).toBeVisible();
+  await expect(page.getByTestId('dropzone')).toBeVisible();
+  await page.getByTestId('digit-digit-2-0.png').click();
+  expect((await studio.waitForMap('Test digit 2 (digit-2-0.png)')).predicted).toBe(2);
+});

@@ -45,6 +45,8 @@ export interface StudioTestHook {
   simulateFault(kind: WorkerFault): Promise<string | null>;
   /** Kills the worker without a word, as the browser may; only the heartbeat notices. */
   terminateWorker(): void;
+  /** Fault injection: a class name that is not text reaches the panels, which cannot draw it. */
+  injectRenderFault(): void;
   /** Compute workers started since the page loaded (1 until one is lost). */
   workerStarts(): number;
   /** Benchmarks: one run of a method on the current input and class, timed inside the worker. */
@@ -108,6 +110,10 @@ export function installTestHook(): void {
       return studioWorker().simulateFault(kind).then(() => null, (err: unknown) => String(err));
     },
     terminateWorker: terminateWorkerSilently,
+    injectRenderFault() {
+      const { model } = useStudio.getState();
+      if (model) useStudio.setState({ model: { ...model, classes: [{ not: 'text' } as unknown as string, ...model.classes.slice(1)] } });
+    },
     workerStarts,
     async timeMethod(methodId, params) {
       const target = selectTarget(useStudio.getState());
