@@ -116,7 +116,7 @@ test('a panel that cannot draw shows its error in place; the rest of the studio 
   await page.evaluate(() => (window as unknown as Hook).__studio.injectRenderFault());
   const failed = page.getByTestId('panel-failed');
   await expect(failed.first()).toContainText('This panel could not be drawn');
-  await expect(failed.first()).toContainText('The rest of the studio still works.');
+  await expect(failed.first()).toContainText('This panel could not be drawn. The rest of the studio still works.');
   // The page is not blank: the header and the intake (which shows no class names) still work.
   await expect(page.getByRole('heading', { name: 'Explanation Studio' })).toBeVisible();
   await expect(page.getByTestId('dropzone')).toBeVisible();

@@ -31,8 +31,11 @@ export class PanelBoundary extends Component<Props, State> {
     return (
       <section className="panel panel-failed" role="alert" data-testid="panel-failed">
         <h2>{this.props.name}</h2>
-        <p>This panel could not be drawn: {error.message}</p>
-        <p>The rest of the studio still works.</p>
+        <p>This panel could not be drawn. The rest of the studio still works.</p>
+        <details>
+          <summary>What went wrong</summary>
+          <p className="error-detail">{error.message}</p>
+        </details>
         <button type="button" onClick={() => this.setState({ error: null })}>Try again</button>
       </section>
     );
