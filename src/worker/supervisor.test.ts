@@ -147,6 +147,16 @@ describe('WorkerSupervisor', () => {
     expect(workers[0].terminated).toBe(true);
   });
 
+  it('names running out of memory as such', async () => {
+    const { api } = supervise(() => ({
+      ping: () => 1,
+      explain: () => {
+        throw new RangeError('Invalid typed array length: 67108864');
+      },
+    }));
+    expect((await lostReason(api.explain())).text).toBe('The compute worker ran out of memory (Invalid typed array length: 67108864).');
+  });
+
   it('tells dead-backend errors from ordinary ones', () => {
     expect(isFatalBackendError('RuntimeError: memory access out of bounds')).toBe(true);
     expect(isFatalBackendError('Aborted()')).toBe(true);

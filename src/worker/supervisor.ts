@@ -64,6 +64,8 @@ export interface SupervisorOptions {
  */
 const FATAL_BACKEND_ERROR = /Aborted\(|memory access out of bounds|RuntimeError: unreachable|WebGL context lost|CONTEXT_LOST_WEBGL|GPUDevice.*(lost|destroyed)|out of memory|Array buffer allocation failed|Invalid typed array length|Cannot enlarge memory|Maximum memory size/i;
 
+const OUT_OF_MEMORY = /out of memory|Array buffer allocation failed|Invalid typed array length|Cannot enlarge memory|Maximum memory size/i;
+
 export function isFatalBackendError(text: string): boolean {
   return FATAL_BACKEND_ERROR.test(text);
 }
@@ -167,7 +169,8 @@ export class WorkerSupervisor {
       if (name === 'cancel') return undefined;
       const text = err instanceof Error ? err.message : String(err);
       if (!(err instanceof WorkerLostError) && isFatalBackendError(text)) {
-        const reason: LostReason = { kind: 'backend-failed', text: `The compute backend failed (${text.slice(0, 160)}).` };
+        const what = OUT_OF_MEMORY.test(text) ? 'The compute worker ran out of memory' : 'The compute backend failed';
+        const reason: LostReason = { kind: 'backend-failed', text: `${what} (${text.slice(0, 160)}).` };
         live.lose(reason);
         throw new WorkerLostError(reason);
       }
