@@ -6,35 +6,13 @@ import { createDeflate, deflateSync } from 'node:zlib';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { StudioTestHook } from '../src/ui/testHook';
 import type { StudioPage } from './studio';
+import { PNG_SIGNATURE, pngChunk } from './imageFixtures';
 
 type Hook = { __studio: StudioTestHook };
 type Snapshot = ReturnType<StudioTestHook['snapshot']>;
 
 // ---------------------------------------------------------------------------------------------
 // PNG
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function ihdr(width: number, height: number, bitDepth: 8 | 16): Buffer {
   const b = Buffer.alloc(13);

@@ -14,7 +14,8 @@ function crc32(buf: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type: string, data: Buffer): Buffer {
+/** One PNG chunk: length, type, data and CRC. */
+export function pngChunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4);
   len.writeUInt32BE(data.length);
   const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
@@ -42,10 +43,10 @@ function grayData(width: number, height: number, row: (y: number, out: Buffer) =
 }
 
 function ihdr(width: number, height: number): Buffer {
-  return chunk('IHDR', Buffer.concat([u32(width, height), Buffer.from([8, 0, 0, 0, 0])]));
+  return pngChunk('IHDR', Buffer.concat([u32(width, height), Buffer.from([8, 0, 0, 0, 0])]));
 }
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** A black vertical bar (a "1") on white, at any size. */
 export function barPng(width: number, height: number): Buffer {
@@ -57,7 +58,7 @@ export function barPng(width: number, height: number): Buffer {
     out.fill(255);
     if (y >= y0 && y < y1) out.fill(0, x0, x1);
   });
-  return Buffer.concat([SIGNATURE, ihdr(width, height), chunk('IDAT', data), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, ihdr(width, height), pngChunk('IDAT', data), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 /** A two-frame animated PNG: frame 1 a bar, frame 2 blank. */
@@ -67,12 +68,12 @@ export function animatedPng(size = 64): Buffer {
     if (y > size * 0.15 && y < size * 0.85) out.fill(0, Math.floor(size * 0.45), Math.floor(size * 0.55));
   });
   const frame2 = grayData(size, size, (_y, out) => out.fill(255));
-  const fctl = (seq: number) => chunk('fcTL', Buffer.concat([u32(seq, size, size, 0, 0), Buffer.from([0, 50, 0, 100, 0, 0])]));
+  const fctl = (seq: number) => pngChunk('fcTL', Buffer.concat([u32(seq, size, size, 0, 0), Buffer.from([0, 50, 0, 100, 0, 0])]));
   return Buffer.concat([
-    SIGNATURE, ihdr(size, size), chunk('acTL', u32(2, 0)),
-    fctl(0), chunk('IDAT', frame1),
-    fctl(1), chunk('fdAT', Buffer.concat([u32(2), frame2])),
-    chunk('IEND', Buffer.alloc(0)),
+    PNG_SIGNATURE, ihdr(size, size), pngChunk('acTL', u32(2, 0)),
+    fctl(0), pngChunk('IDAT', frame1),
+    fctl(1), pngChunk('fdAT', Buffer.concat([u32(2), frame2])),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 

@@ -6,6 +6,7 @@ import { artifactsFromParts, loadNetFromArtifacts, parseModelJson } from './mode
 import { parseModelMeta, plural, resolveModelMeta, type ModelMeta, type ModelMetaFile } from './modelMeta';
 import { formatBytes } from './modelLimits';
 import { checkTopology } from './topologyCheck';
+import { parseJsonText } from './jsonText';
 
 /**
  * Reads one file of a model bundle by its path relative to the bundle's folder (a fetch in the
@@ -52,12 +53,7 @@ const decode = (bytes: ArrayBuffer) => new TextDecoder().decode(bytes);
 
 /** reference.json checked, and the data file it names (confined to the bundle's folder). */
 export function referenceFileOf(jsonText: string): { json: ReferenceJson; file: string } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(jsonText);
-  } catch {
-    throw new Error('reference.json is not valid JSON.');
-  }
+  const raw = parseJsonText(jsonText, 'reference.json');
   const parsed = referenceJsonSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

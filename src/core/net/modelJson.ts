@@ -5,6 +5,7 @@ import { netFromLayersModel } from './fromLayersModel';
 import type { Net } from './ir';
 import { checkTopology, type TopologySummary } from './topologyCheck';
 import { storedBytes } from './weightBytes';
+import { parseJsonText } from './jsonText';
 
 const weightSpec = z.object({
   name: z.string(),
@@ -26,12 +27,7 @@ export type ModelJson = z.infer<typeof modelJsonSchema>;
  * some malformed files (DESIGN.md, Backends), so every problem here becomes a sentence.
  */
 export function parseModelJson(text: string): ModelJson {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new Error('model.json is not valid JSON.');
-  }
+  const raw = parseJsonText(text, 'model.json');
   const parsed = modelJsonSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PreprocessingKind } from '../image/preprocess';
+import { parseJsonText } from './jsonText';
 
 /** "1 class", "10 classes". */
 export function plural(n: number, one: string, many = `${one}s`): string {
@@ -63,12 +64,7 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
  * counted from 0, as classes are).
  */
 export function parseModelMeta(text: string): ModelMetaFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new Error('meta.json is not valid JSON.');
-  }
+  const raw = parseJsonText(text, 'meta.json');
   const parsed = modelMetaSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
