@@ -130,3 +130,17 @@ test('a panel that cannot draw shows its error in place; the rest of the studio 
   await page.getByTestId('digit-digit-2-0.png').click();
   expect((await studio.waitForMap('Test digit 2 (digit-2-0.png)')).predicted).toBe(2);
 });
+
+test('a worker that keeps failing is restarted 3 times within a minute, then the studio stops and says so', async ({ studio }) => {
+  studio.expectConsoleErrors(/Simulated crash of the compute worker/);
+  const { page } = studio;
+  await openDigit(studio);
+  for (let k = 1; k <= 3; k++) {
+    await fault(studio, 'crash');
+    await page.waitForFunction((n) => (window as unknown as Hook).__studio.workerStarts() === n + 1
+      && (window as unknown as Hook).__studio.snapshot().backendStatus === 'ready', k, { timeout: 60_000 });
+  }
+  await fault(studio, 'crash');
+  await expect(page.getByTestId('message-error')).toHaveText(/^The compute worker failed \(.*\)\. This happened 4 times within a minute, so the studio stopped restarting the compute worker\. Reload the page to start again\./, { timeout: 30_000 });
+  expect((await studio.snapshot()).backendStatus).toBe('failed');
+});
