@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { useStudio, type StudioState } from '../store/studioStore';
 import { setTarget, showMessage } from '../store/actions';
-import { plural } from '../core/net/modelMeta';
+import { plural } from '../core/util/plural';
 import { setRdeSettings } from '../store/rdeActions';
 import { RDE_MODES, type RdeMode, type RdeSettings } from '../store/rdeSlice';
 import { bundledFileOf, openBundledDigit } from './bundledDigits';

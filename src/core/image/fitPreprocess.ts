@@ -4,12 +4,12 @@ import { resampleRegion } from './resample';
 /**
  * Plain preprocessing for models without a special one: the whole image resized to the
  * model's height x width, as gray (1 channel) or RGB (3 channels), values in [0,1].
- * Returns NHWC pixels without the batch axis.
+ * Returns NHWC pixels without the batch axis. Which shapes it can make is stated once, in
+ * preprocessingProblem (core/image/preprocess.ts), checked before it is called.
  */
 export function preprocessFit(img: RawImage, shape: [number, number, number]): Float32Array {
   checkRawImage(img);
   const [h, w, c] = shape;
-  if (c !== 1 && c !== 3) throw new Error(`Models with ${c} input channels need their own preprocessing; 1 (gray) and 3 (RGB) are supported.`);
   const n = img.width * img.height;
   const planes = c === 1 ? [new Float32Array(n)] : [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   for (let i = 0; i < n; i++) {

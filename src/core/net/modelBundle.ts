@@ -3,7 +3,8 @@ import { parseReference, referenceJsonSchema, type ReferenceDistribution, type R
 import { disposeNet } from './fromLayersModel';
 import type { Net } from './ir';
 import { artifactsFromParts, loadNetFromArtifacts, parseModelJson } from './modelJson';
-import { parseModelMeta, plural, resolveModelMeta, type ModelMeta, type ModelMetaFile } from './modelMeta';
+import { parseModelMeta, resolveModelMeta, type ModelMeta, type ModelMetaFile } from './modelMeta';
+import { plural } from '../util/plural';
 import { formatBytes } from './modelLimits';
 import { checkTopology } from './topologyCheck';
 import { parseJsonText } from './jsonText';

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseModelMeta, plural, preprocessingProblem, resolveModelMeta } from './modelMeta';
+import { parseModelMeta, resolveModelMeta } from './modelMeta';
+import { plural } from '../util/plural';
+import { preprocessingProblem } from '../image/preprocess';
 
 const MNIST_META = readFileSync(join(__dirname, '..', '..', '..', 'public', 'models', 'mnist', 'meta.json'), 'utf8');
 const DIGITS = { inputShape: [28, 28, 1] as [number, number, number], outputs: 10 };

@@ -1,11 +1,8 @@
 import { z } from 'zod';
-import type { PreprocessingKind } from '../image/preprocess';
+import { preprocessingProblem, type PreprocessingKind } from '../image/preprocess';
+import { plural } from '../util/plural';
 import { parseJsonText } from './jsonText';
 
-/** "1 class", "10 classes". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
 
 const count = z.number({ error: 'a whole number of at least 1' }).int({ error: 'a whole number of at least 1' }).min(1, { error: 'a whole number of at least 1' });
 const finite = z.number({ error: 'a number' });
@@ -80,19 +77,6 @@ export function parseModelMeta(text: string): ModelMetaFile {
 
 const dims = (shape: readonly number[]) => shape.join(' x ');
 
-/**
- * Why the studio's preprocessing cannot make this model's input, or null when it can: MNIST
- * preprocessing makes 28 x 28 x 1; the plain one makes gray (1 channel) or RGB (3 channels)
- * images of any size (core/image/fitPreprocess.ts).
- */
-export function preprocessingProblem(kind: PreprocessingKind, shape: [number, number, number]): string | null {
-  if (kind === 'mnist') {
-    return shape[0] === 28 && shape[1] === 28 && shape[2] === 1 ? null
-      : `MNIST preprocessing makes 28 x 28 x 1 inputs; this model takes ${dims(shape)}.`;
-  }
-  return shape[2] === 1 || shape[2] === 3 ? null
-    : `The model takes ${dims(shape)} inputs, with ${plural(shape[2], 'channel')}; the studio's preprocessing makes images with 1 (gray) or 3 (RGB) channels, so no image could be classified.`;
-}
 
 /**
  * meta.json resolved against the model it describes, with the defaults in one place: classes
