@@ -4,7 +4,7 @@ import { setupNodeBackend } from '../tf/node';
 import type { Net } from '../net/ir';
 import type { ReferenceDistribution } from '../reference/distribution';
 import { mulberry32 } from '../util/random';
-import { disposeNoiseModel, noiseModel, sampleNoise } from './noise';
+import { disposeNoiseModel, noiseModel, sampleNoise } from '../reference/noise';
 import { monteCarloDistortion, monteCarloScoreMoments } from './monteCarloDistortion';
 
 // A linear "network" Φ(y) = wᵀy + b on 3x3x1 inputs, where every moment is analytic:

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { forwardLogits } from '../net/forward';
 import type { Net } from '../net/ir';
-import { sampleNoise, type NoiseModel } from './noise';
+import { sampleNoise, type NoiseModel } from '../reference/noise';
 
 /**
  * y = s_k ⊙ x + (1 − s_k) ⊙ n_i for k masks s [k, ...input] (k may be 1) and noise rows

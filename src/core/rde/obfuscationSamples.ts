@@ -3,7 +3,7 @@ import { forwardLogits } from '../net/forward';
 import type { Net } from '../net/ir';
 import type { ReferenceDistribution } from '../reference/distribution';
 import { obfuscate } from './monteCarloDistortion';
-import { disposeNoiseModel, noiseModel, sampleNoise } from './noise';
+import { disposeNoiseModel, noiseModel, sampleNoise } from '../reference/noise';
 
 export interface ObfuscationSamples {
   /** count x d pixels, NHWC per sample. */

@@ -5,7 +5,7 @@ import { explainedLogit } from './explainedLogit';
 import type { Net } from '../net/ir';
 import type { ReferenceDistribution } from '../reference/distribution';
 import { monteCarloScoreMoments } from './monteCarloDistortion';
-import { disposeNoiseModel, noiseModel } from './noise';
+import { disposeNoiseModel, noiseModel } from '../reference/noise';
 import type { DistortionMode } from './rdeObjective';
 
 export interface DistortionReport {

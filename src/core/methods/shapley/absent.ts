@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ReferenceDistribution } from '../../reference/distribution';
-import { disposeNoiseModel, noiseModel, sampleNoise } from '../../rde/noise';
+import { disposeNoiseModel, noiseModel, sampleNoise } from '../../reference/noise';
 import { integrationBaseline } from '../integrationBaseline';
 
 /**

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ReferenceDistribution } from '../reference/distribution';
+import type { ReferenceDistribution } from './distribution';
 
 /**
  * The Gaussian noise n ~ V used to obfuscate the non-relevant part of the input
