@@ -4,6 +4,7 @@ import { forwardLogits } from '../net/forward';
 import type { Net } from '../net/ir';
 import type { Method } from './types';
 import { throwIfAborted } from './types';
+import { singlePassExplanation } from './readBack';
 
 /** ∂Φ_k/∂x for a batch of inputs: one backward pass per call. Returns [batch, ...input]. */
 export function logitGradient(net: Net, x: tf.Tensor4D, target: number): tf.Tensor4D {
@@ -39,10 +40,6 @@ export const gradientMethod: Method<typeof params> = {
       if (p.variant === 'squared') return tf.square(raw);
       return raw;
     });
-    const relevance = Float32Array.from(await g.data());
-    const shape = g.shape.slice();
-    g.dispose();
-    ctx.onProgress?.(1);
-    return { relevance, shape, passes: { forward: x.shape[0], backward: x.shape[0] } };
+    return singlePassExplanation(g, x, ctx);
   },
 };

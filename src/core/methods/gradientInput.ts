@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Method } from './types';
 import { throwIfAborted } from './types';
 import { logitGradient } from './gradient';
+import { singlePassExplanation } from './readBack';
 
 const params = z.object({});
 
@@ -22,12 +23,6 @@ export const gradientInputMethod: Method<typeof params> = {
   cost: 'cheap',
   async explain(net, x, target, _p, ctx) {
     throwIfAborted(ctx.signal);
-    const r = tf.tidy(() => tf.mul(x, logitGradient(net, x, target)));
-    const relevance = Float32Array.from(await r.data());
-    const shape = r.shape.slice();
-    r.dispose();
-    ctx.onProgress?.(1);
-    const inputs = x.shape[0];
-    return { relevance, shape, passes: { forward: inputs, backward: inputs } };
+    return singlePassExplanation(tf.tidy(() => tf.mul(x, logitGradient(net, x, target))), x, ctx);
   },
 };

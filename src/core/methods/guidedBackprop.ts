@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Method } from './types';
 import { throwIfAborted } from './types';
 import { modifiedReluGradient, type ReluBackwardRule } from './modifiedReluGradient';
+import { singlePassExplanation } from './readBack';
 
 const params = z.object({});
 
@@ -18,17 +19,9 @@ function reluRuleMethod(id: string, label: string, rule: ReluBackwardRule, descr
     id, label, family: 'gradient', description, formula, params, requires: 'gradient', cost: 'cheap',
     async explain(net, x, target, _p, ctx) {
       throwIfAborted(ctx.signal);
-      const g = modifiedReluGradient(net, x, target, rule);
-      const relevance = Float32Array.from(await g.data());
-      const shape = g.shape.slice();
-      g.dispose();
-      ctx.onProgress?.(1);
-      const inputs = x.shape[0];
-      return {
-        relevance, shape,
-        passes: { forward: inputs, backward: inputs },
-        extras: { opaqueLayers: net.layers.filter((l) => l.kind === 'opaque').map((l) => l.name) },
-      };
+      return singlePassExplanation(modifiedReluGradient(net, x, target, rule), x, ctx, {
+        opaqueLayers: net.layers.filter((l) => l.kind === 'opaque').map((l) => l.name),
+      });
     },
   };
 }

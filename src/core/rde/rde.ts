@@ -4,6 +4,7 @@ import { explainedLogit } from './explainedLogit';
 import type { Net } from '../net/ir';
 import type { Explanation, ExplainContext, Method } from '../methods/types';
 import { throwIfAborted } from '../methods/types';
+import { readRelevance } from '../methods/readBack';
 import { projectedGradientDescent } from './projectedGradient';
 import { adamOnBox } from './adamOnBox';
 import { makeDistortion, rateWeight } from './rdeObjective';
@@ -93,8 +94,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
           return onRecord({ ...r, tries: 1 }, s);
         },
       }));
-    const relevance = Float32Array.from(await run.s.data());
-    run.s.dispose();
+    const { relevance } = await readRelevance(run.s);
     const last = trace[trace.length - 1];
     return {
       relevance, shape: x.shape.slice(), passes,
