@@ -45,7 +45,7 @@ export interface CompareState {
 
 export const NORMALISATIONS: Record<CompareNormalisation, string> = {
   'per-map': 'Per map (±max |R| of each map)',
-  shared: 'Shared across the grid (±max |R| of all maps)',
+  shared: 'Shared within a unit (max |R| of the maps in the same unit)',
   percentile: 'Per map, clipped at the 99th percentile of |R|',
 };
 

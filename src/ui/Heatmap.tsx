@@ -1,51 +1,58 @@
 import { memo, useEffect, useRef } from 'react';
-import { divergingScale, maskScale, rgbaOf } from './colour';
+import { colourScale, rgbaOf } from './colour';
+import { intensity, type MapScale } from './mapScale';
 
-interface HeatmapProps {
+interface CommonProps {
   values: Float32Array;
   width: number;
   height: number;
-  limit: number;
-  /** Gray input pixels in [0,1] (ink = 1) to show under the map. */
-  base?: Float32Array;
-  overlay?: boolean;
-  /**
-   * 'ink' draws values in [0,1] as dark ink on white paper; 'mask' draws values in [0,1] from
-   * white to red (an RDE mask s); 'diverging' is the relevance map centred at 0.
-   */
-  palette?: 'diverging' | 'ink' | 'mask';
   label: string;
   size?: number;
   testId?: string;
 }
 
-/** A relevance map drawn pixel for pixel and scaled up without smoothing. */
-export const Heatmap = memo(function Heatmap({ values, width, height, limit, base, overlay = false, palette = 'diverging', label, size = 280, testId }: HeatmapProps) {
+/**
+ * A relevance map (or an RDE mask) coloured by its scale (ui/mapScale.ts), optionally over the
+ * gray input (`base`, ink = 1); or an image in [0,1]: 'ink' draws 1 as dark ink on white paper,
+ * 'gray' draws 0 black to 1 white (as a model reads it).
+ */
+type HeatmapProps = CommonProps & (
+  | { scale: MapScale; base?: Float32Array; overlay?: boolean; palette?: undefined }
+  | { palette: 'ink' | 'gray'; /** Unused: an image is always 0…1. */ limit?: number; scale?: undefined }
+);
+
+/** A map drawn pixel for pixel and scaled up without smoothing. */
+export const Heatmap = memo(function Heatmap(props: HeatmapProps) {
+  const { values, width, height, label, size = 280, testId } = props;
+  const scale = props.scale;
+  const image01 = props.scale ? null : props.palette;
+  const base = props.scale ? props.base : undefined;
+  const overlay = props.scale ? props.overlay ?? false : false;
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;
-    const scale = divergingScale(limit);
+    const colour = scale ? colourScale(scale) : null;
     const image = ctx.createImageData(width, height);
     for (let i = 0; i < width * height; i++) {
-      if (palette === 'ink') {
-        const gray = Math.round(255 * (1 - Math.min(1, Math.max(0, values[i]))));
+      if (!scale || !colour) {
+        const v = Math.min(1, Math.max(0, values[i]));
+        const gray = Math.round(255 * (image01 === 'gray' ? v : 1 - v));
         image.data.set([gray, gray, gray, 255], i * 4);
         continue;
       }
-      const [r, g, b] = palette === 'mask' ? rgbaOf(maskScale, values[i]) : rgbaOf(scale, values[i]);
-      let out = [r, g, b];
+      let out = rgbaOf(colour, values[i]);
       if (overlay && base) {
-        // The input in gray (ink dark), tinted by the map where relevance is strong.
+        // The input in gray (ink dark), tinted by the map where it is strongly coloured.
         const gray = 255 * (1 - 0.75 * base[i]);
-        const a = limit > 0 ? Math.min(1, Math.abs(values[i]) / limit) : 0;
-        out = [r, g, b].map((c) => Math.round(a * c + (1 - a) * gray));
+        const a = intensity(scale, values[i]);
+        out = out.map((c) => Math.round(a * c + (1 - a) * gray)) as [number, number, number];
       }
       image.data.set([out[0], out[1], out[2], 255], i * 4);
     }
     ctx.putImageData(image, 0, 0);
-  }, [values, width, height, limit, base, overlay, palette]);
+  }, [values, width, height, scale, base, overlay, image01]);
   return (
     <canvas
       ref={ref}
@@ -56,6 +63,8 @@ export const Heatmap = memo(function Heatmap({ values, width, height, limit, bas
       role="img"
       aria-label={label}
       data-testid={testId}
+      data-palette={scale?.palette ?? image01 ?? undefined}
+      data-domain={scale ? scale.domain.join(',') : '0,1'}
     />
   );
 });

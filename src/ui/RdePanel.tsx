@@ -4,6 +4,10 @@ import { setTarget } from '../store/actions';
 import { cancelRde, restorePoint, runRde, setRdeSettings, sweepLambda } from '../store/rdeActions';
 import { RDE_MODES, modeLabel, type RdeMode } from '../store/rdeSlice';
 import { Heatmap } from './Heatmap';
+import { Legend } from './Legend';
+import { mapScale } from './mapScale';
+import { formatValue } from './compare/format';
+import { reduceChannels, symmetricLimit } from '../core/image/display';
 import { ObfuscationStrip } from './ObfuscationStrip';
 import { TracePlot } from './plots/TracePlot';
 import { PlanePlot } from './plots/PlanePlot';
@@ -69,6 +73,13 @@ function MaskView() {
   const classes = useStudio((s) => s.model?.classes);
   const target = useStudio(selectTarget);
   const last = useStudio((s) => s.rde.trace[s.rde.trace.length - 1]);
+  const unit = useStudio((s) => s.model?.methods.find((m) => m.id === 'rde')?.unit);
+  // Drawn through the one map scale (ui/mapScale.ts), as the comparison grid draws the mask.
+  const view = useMemo(() => {
+    if (!mask || !shape || !unit) return null;
+    const reduced = reduceChannels(mask, [1, ...shape], 'mean');
+    return { ...reduced, ...symmetricLimit(reduced.values), scale: mapScale({ unit, sign: 'all', normalisation: 'per-map', limit: 1 }) };
+  }, [mask, shape, unit]);
   const masked = useMemo(() => {
     if (!mask || !classification) return null;
     return mask.map((v, i) => v * classification.pixels[i]);
@@ -77,13 +88,13 @@ function MaskView() {
   const [h, w] = shape;
   return (
     <div className="rde-maps">
-      <p className="caption">Class {target !== null ? classes?.[target] : '–'}: the mask s keeps (red) what the score needs.</p>
+      <p className="caption" data-testid="rde-mask-caption">Class {target !== null ? classes?.[target] : '–'}: {view?.scale.caption ?? 'the mask s appears once RDE has run.'}</p>
       <div className="pair">
         <figure>
-          {mask
-            ? <Heatmap values={mask} width={w} height={h} limit={1} palette="mask" size={200} label="RDE mask s" testId="rde-mask" />
+          {view
+            ? <Heatmap values={view.values} width={view.width} height={view.height} scale={view.scale} size={200} label="RDE mask s" testId="rde-mask" />
             : <div className="placeholder" style={{ width: 200, height: 200 }} />}
-          <figcaption>Mask s (white 0 … red 1)</figcaption>
+          <figcaption>Mask s{view && ` (${view.scale.colours.low} ${view.scale.labels.low} … ${view.scale.colours.high} ${view.scale.labels.high})`}</figcaption>
         </figure>
         <figure>
           {masked
@@ -92,6 +103,7 @@ function MaskView() {
           <figcaption>Input masked by s (s ⊙ x)</figcaption>
         </figure>
       </div>
+      {view && <Legend scale={view.scale} min={view.min} max={view.max} testId="rde-legend" compact format={formatValue} />}
       <p className="meta" data-testid="rde-readout">
         {last ? `D = ${formatNumber(last.distortion)}, rate = ${formatNumber(last.rate)}, F = ${formatNumber(last.objective)} after ${last.iteration} iterations` : ' '}
       </p>

@@ -3,7 +3,9 @@ import { useStudio, selectTarget } from '../store/studioStore';
 import { setOverlay } from '../store/actions';
 import { reduceChannels, symmetricLimit } from '../core/image/display';
 import { Heatmap } from './Heatmap';
-import { Legend } from './Legend';
+import { Legend, legendNumber } from './Legend';
+import { mapScale } from './mapScale';
+import { unitOfRun } from '../core/methods/units';
 
 /** The first relevance map: the gradient of the explained class's logit. */
 export function RelevancePanel({ methodId }: { methodId: string }) {
@@ -13,11 +15,15 @@ export function RelevancePanel({ methodId }: { methodId: string }) {
   const classification = useStudio((s) => s.classification);
   const target = useStudio(selectTarget);
   const overlay = useStudio((s) => s.overlay);
+  const unit = method?.unit;
   const map = useMemo(() => {
-    if (!run?.relevance || !run.shape) return null;
+    if (!run?.relevance || !run.shape || !unit) return null;
     const reduced = reduceChannels(run.relevance, run.shape);
-    return { ...reduced, ...symmetricLimit(reduced.values) };
-  }, [run?.relevance, run?.shape]);
+    const range = symmetricLimit(reduced.values);
+    // Both signs, the map's own range, in its unit (the variant in the run's parameters may square it).
+    const scale = mapScale({ unit: unitOfRun(unit, run.params), sign: 'all', normalisation: 'per-map', limit: range.limit, format: legendNumber });
+    return { ...reduced, ...range, scale };
+  }, [run?.relevance, run?.shape, run?.params, unit]);
   if (!method) return null;
   return (
     <section className="panel" aria-labelledby={`${methodId}-title`} data-testid={`panel-${methodId}`}>
@@ -29,23 +35,23 @@ export function RelevancePanel({ methodId }: { methodId: string }) {
       {map && classification && (
         <>
           <p className="caption" data-testid="relevance-caption">
-            Class {classes?.[target ?? 0]}: red raises its logit, blue lowers it.
+            Class {classes?.[target ?? 0]}: {map.scale.caption}
           </p>
           <div className="pair">
             <figure>
-              <Heatmap values={map.values} width={map.width} height={map.height} limit={map.limit} size={overlay ? 180 : 280}
+              <Heatmap values={map.values} width={map.width} height={map.height} scale={map.scale} size={overlay ? 180 : 280}
                 label={`${method.label} relevance map`} testId="heatmap" />
               <figcaption>Map</figcaption>
             </figure>
             {overlay && (
               <figure>
-                <Heatmap values={map.values} width={map.width} height={map.height} limit={map.limit} size={180}
+                <Heatmap values={map.values} width={map.width} height={map.height} scale={map.scale} size={180}
                   base={classification.pixels} overlay label={`${method.label} over the input`} testId="overlay" />
                 <figcaption>Over the input</figcaption>
               </figure>
             )}
           </div>
-          <Legend limit={map.limit} min={map.min} max={map.max} unit="∂ logit / ∂ pixel" />
+          <Legend scale={map.scale} min={map.min} max={map.max} testId="legend" />
           <label className="toggle">
             <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.currentTarget.checked)} data-testid="overlay-toggle" />
             Show the map over the input

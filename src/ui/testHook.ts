@@ -100,7 +100,7 @@ export function installTestHook(): void {
           return [id, { status: r.status, target: r.target, min: range?.min ?? null, max: range?.max ?? null, length: r.relevance?.length ?? null }];
         })),
         rde: rdeSnapshot(s.rde),
-        compare: compareSnapshot(s.compare),
+        compare: compareSnapshot(s.compare, s.model?.methods ?? []),
       };
     },
     async tensorCount() {

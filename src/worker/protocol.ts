@@ -2,6 +2,7 @@
 import type { BackendName } from '../core/tf/backendNames';
 import type { RawImage } from '../core/image/rawImage';
 import type { AxiomCheck, MethodCost, PassCount } from '../core/methods/types';
+import type { MethodUnit } from '../core/methods/units';
 
 export type BackendPreference = 'auto' | BackendName;
 
@@ -57,6 +58,8 @@ export interface MethodInfo {
   params: ParamDescriptor[];
   /** Cheap methods may run unasked; expensive ones run when asked (core/methods/types.ts). */
   cost: MethodCost;
+  /** What the relevance is measured in (core/methods/units.ts). */
+  unit: MethodUnit;
 }
 
 export interface ClassifyResult {

@@ -126,6 +126,7 @@ function installModel({ model, net, meta, reference, report }: ModelBundle): Mod
       const a = methodAvailability(m, net);
       return {
         id: m.id, label: m.label, formula: m.formula, description: m.description, available: a.ok, ...(a.ok ? {} : { reason: a.reason }),
+        unit: m.unit,
         params: paramDescriptors(m), cost: m.cost ?? 'expensive',
       };
     }),

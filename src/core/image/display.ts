@@ -1,15 +1,18 @@
-/** Reduces a relevance map [1, H, W, C] to one value per pixel (DESIGN.md, data conventions). */
-export function reduceChannels(relevance: Float32Array, shape: number[], mode: 'sum' | 'maxAbs' = 'sum'): { values: Float32Array; height: number; width: number } {
+/**
+ * Reduces a relevance map [1, H, W, C] to one value per pixel (DESIGN.md, data conventions): the
+ * sum over channels, the channel of largest |value|, or the mean (for a mask, which stays in 0…1).
+ */
+export function reduceChannels(relevance: Float32Array, shape: number[], mode: 'sum' | 'maxAbs' | 'mean' = 'sum'): { values: Float32Array; height: number; width: number } {
   const [, height, width, channels] = shape.length === 4 ? shape : [1, ...shape];
   const values = new Float32Array(height * width);
   for (let i = 0; i < height * width; i++) {
     let acc = 0;
     for (let c = 0; c < channels; c++) {
       const v = relevance[i * channels + c];
-      if (mode === 'sum') acc += v;
+      if (mode !== 'maxAbs') acc += v;
       else if (Math.abs(v) > Math.abs(acc)) acc = v;
     }
-    values[i] = acc;
+    values[i] = mode === 'mean' ? acc / channels : acc;
   }
   return { values, height, width };
 }

@@ -5,6 +5,7 @@ import type { Net } from '../net/ir';
 import type { Method } from './types';
 import { throwIfAborted } from './types';
 import { singlePassExplanation } from './readBack';
+import { GRADIENT_UNIT } from './units';
 
 /** ∂Φ_k/∂x for a batch of inputs: one backward pass per call. Returns [batch, ...input]. */
 export function logitGradient(net: Net, x: tf.Tensor4D, target: number): tf.Tensor4D {
@@ -30,6 +31,7 @@ export const gradientMethod: Method<typeof params> = {
   description: 'How fast the class score changes when one pixel changes.',
   formula: 'R = ∂Φₖ(x) / ∂x',
   params,
+  unit: GRADIENT_UNIT,
   requires: 'gradient',
   cost: 'cheap',
   async explain(net, x, target, p, ctx) {

@@ -4,6 +4,7 @@ import type { Method } from './types';
 import { throwIfAborted } from './types';
 import { logitGradient } from './gradient';
 import { singlePassExplanation } from './readBack';
+import { LOGIT_SHARE } from './units';
 
 const params = z.object({});
 
@@ -19,6 +20,7 @@ export const gradientInputMethod: Method<typeof params> = {
   description: 'The gradient weighted by the input: how much each pixel contributes to first order.',
   formula: 'R = x ⊙ ∂Φₖ(x) / ∂x',
   params,
+  unit: LOGIT_SHARE,
   requires: 'gradient',
   cost: 'cheap',
   async explain(net, x, target, _p, ctx) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Method } from './types';
 import { throwIfAborted } from './types';
 import { modifiedReluGradient, type ReluBackwardRule } from './modifiedReluGradient';
+import { MODIFIED_GRADIENT_UNIT } from './units';
 import { singlePassExplanation } from './readBack';
 
 const params = z.object({});
@@ -16,7 +17,7 @@ const params = z.object({});
  */
 function reluRuleMethod(id: string, label: string, rule: ReluBackwardRule, description: string, formula: string): Method<typeof params> {
   return {
-    id, label, family: 'gradient', description, formula, params, requires: 'gradient', cost: 'cheap',
+    id, label, family: 'gradient', description, formula, params, unit: MODIFIED_GRADIENT_UNIT, requires: 'gradient', cost: 'cheap',
     async explain(net, x, target, _p, ctx) {
       throwIfAborted(ctx.signal);
       return singlePassExplanation(modifiedReluGradient(net, x, target, rule), x, ctx, {

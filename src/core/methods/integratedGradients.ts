@@ -6,6 +6,7 @@ import type { ExplainContext, Method } from './types';
 import { gradientsInBatches, readSingleInput } from './batchedGradient';
 import { pathQuadrature, type QuadratureRule } from './pathQuadrature';
 import { integrationBaseline } from './integrationBaseline';
+import { LOGIT_SHARE } from './units';
 
 const params = z.object({
   steps: z.number().int().min(1).max(4096).default(64).describe('steps n of the path integral (trapezoid evaluates n + 1 points)'),
@@ -70,6 +71,7 @@ export const integratedGradientsMethod: Method<typeof params> = {
   description: 'Gradients averaged along the straight path from a baseline to the input, times the input’s difference from the baseline. They add up to Φ(x) − Φ(baseline).',
   formula: 'R = (x − b) ⊙ ∫₀¹ ∂Φₖ(b + α(x − b))/∂x dα',
   params,
+  unit: LOGIT_SHARE,
   requires: 'gradient',
   cost: 'cheap',
   async explain(net, x, target, p, ctx) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Method } from './types';
 import { gradientsInBatches, readSingleInput } from './batchedGradient';
 import { gaussian, mulberry32 } from '../util/random';
+import { GRADIENT_UNIT } from './units';
 
 const params = z.object({
   noiseLevel: z.number().min(0).max(10).default(0.15)
@@ -49,6 +50,7 @@ export const smoothgradMethod: Method<typeof params> = {
   description: 'The gradient averaged over noisy copies of the input, which removes its pixel-level jitter.',
   formula: 'R = 1/N Σₙ ∂Φₖ(x + εₙ)/∂x,  εₙ ~ N(0, σ²I),  σ = level·(max x − min x)',
   params,
+  unit: GRADIENT_UNIT,
   requires: 'gradient',
   cost: 'cheap',
   async explain(net, x, target, p, ctx) {

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import type { Net } from '../net/ir';
 import type { ReferenceDistribution } from '../reference/distribution';
+import type { MethodUnit } from './units';
 
 export type MethodFamily = 'gradient' | 'rde' | 'propagation' | 'game-theoretic';
 
@@ -56,6 +57,8 @@ export interface Method<S extends z.ZodObject = z.ZodObject> {
   description: string;
   formula: string;
   params: S;
+  /** What the relevance is measured in (core/methods/units.ts): maps share a colour range only within a unit. */
+  unit: MethodUnit;
   /** 'gradient': works on any differentiable model; 'propagation': needs every layer in the IR. */
   requires: 'gradient' | 'propagation';
   /**

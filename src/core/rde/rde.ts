@@ -4,6 +4,7 @@ import { explainedLogit } from './explainedLogit';
 import type { Net } from '../net/ir';
 import type { Explanation, ExplainContext, Method } from '../methods/types';
 import { throwIfAborted } from '../methods/types';
+import { MASK_UNIT } from '../methods/units';
 import { readRelevance } from '../methods/readBack';
 import { projectedGradientDescent } from './projectedGradient';
 import { adamOnBox } from './adamOnBox';
@@ -113,6 +114,7 @@ export const rdeMethod: Method<typeof rdeParams> = {
   description: 'The smallest mask s that keeps the score when everything outside it is replaced by noise from V.',
   formula: 'min_s ½(Φ(x) − E Φ(y))² + ½ Var Φ(y) + λ‖s‖₁,  y = s⊙x + (1−s)⊙n',
   params: rdeParams,
+  unit: MASK_UNIT,
   requires: 'gradient',
   explain: (net, x, target, p, ctx) => runRde(net, x, target, p, ctx),
 };

@@ -1,9 +1,10 @@
 import { useMemo } from 'react';
 import { useStudio, selectTarget } from '../../store/studioStore';
 import { openCompare } from '../../store/compareActions';
-import { displayMaps } from '../../store/compareDisplay';
+import { gridCaption, gridMaps } from './gridMaps';
 import { CompareControls } from './CompareControls';
 import { MethodCard } from './MethodCard';
+import { SharedRanges } from './SharedRanges';
 
 /**
  * The comparison view: any set of methods on the same input, model and class, one card each.
@@ -15,7 +16,9 @@ export function ComparePanel() {
   const classification = useStudio((s) => s.classification);
   const target = useStudio(selectTarget);
   const { open, selected, runs, normalisation, sign, params } = compare;
-  const maps = useMemo(() => displayMaps(runs, selected, normalisation, sign), [runs, selected, normalisation, sign]);
+  const methods = model?.methods;
+  // Scales are memoised with the maps, so a card whose map did not change keeps its scale object and is not redrawn.
+  const maps = useMemo(() => gridMaps(runs, selected, methods ?? [], normalisation, sign), [runs, selected, methods, normalisation, sign]);
   if (!model) return null;
   const classLabel = target !== null ? model.classes[target] : '–';
   const cards = model.methods.filter((m) => selected.includes(m.id));
@@ -32,11 +35,14 @@ export function ComparePanel() {
         <div id="compare-body">
           <CompareControls methods={model.methods} selected={selected} normalisation={normalisation} sign={sign} />
           {classification
-            ? <p className="caption compare-caption" data-testid="compare-caption">Class {classLabel}: red raises its logit, blue lowers it. Cheap methods run at once; the others when you press Run.</p>
+            ? <p className="caption compare-caption" data-testid="compare-caption">
+                Class {classLabel}: {gridCaption(sign)} Each map's own legend says what its colours mean; cheap methods run at once, the others when you press Run.
+              </p>
             : <p className="hint">The maps appear once there is an input.</p>}
+          {normalisation === 'shared' && <SharedRanges maps={maps} methods={cards} />}
           <div className="compare-grid">
             {cards.map((m) => (
-              <MethodCard key={m.id} method={m} run={runs[m.id]} map={maps[m.id]} edited={params[m.id]} classLabel={classLabel} />
+              <MethodCard key={m.id} method={m} run={runs[m.id]} map={maps[m.id]?.map} scale={maps[m.id]?.scale} edited={params[m.id]} classLabel={classLabel} />
             ))}
           </div>
         </div>

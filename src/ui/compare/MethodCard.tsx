@@ -1,13 +1,14 @@
 import type { MethodInfo } from '../../worker/protocol';
 import type { CompareRun } from '../../store/compareSlice';
 import type { DisplayMap } from '../../store/compareDisplay';
+import type { MapScale } from '../mapScale';
 import { paramValue } from '../../store/compareParams';
 import { cancelCompareRun, resetCompareParams, runCompareMethod, setCompareParam } from '../../store/compareActions';
 import { BACKEND_LABELS, type BackendName } from '../../core/tf/backendNames';
 import { Heatmap } from '../Heatmap';
-import { CompareLegend } from './CompareLegend';
+import { Legend } from '../Legend';
 import { ParamField } from './ParamField';
-import { CHECK_MEANING, checkText, passesText } from './format';
+import { CHECK_MEANING, checkText, formatValue, passesText } from './format';
 
 const MAP_SIZE = 240;
 /** Forms this short start open; longer ones (Shapley, LIME, RDE) start folded to keep the grid's rows short. */
@@ -30,8 +31,8 @@ function isStale(run: CompareRun | undefined, edited: Record<string, unknown> | 
 }
 
 /** One method of the grid: its map, its numbers and its parameters, editable in place. */
-export function MethodCard({ method, run, map, edited, classLabel }: {
-  method: MethodInfo; run: CompareRun | undefined; map: DisplayMap | undefined;
+export function MethodCard({ method, run, map, scale, edited, classLabel }: {
+  method: MethodInfo; run: CompareRun | undefined; map: DisplayMap | undefined; scale: MapScale | undefined;
   edited: Record<string, unknown> | undefined; classLabel: string;
 }) {
   const titleId = `compare-title-${method.id}`;
@@ -42,12 +43,17 @@ export function MethodCard({ method, run, map, edited, classLabel }: {
       <p className="formula compare-formula">{method.formula}</p>
       {!method.available && <p className="error">{method.reason}</p>}
       <div className="compare-map">
-        {map
-          ? <Heatmap values={map.values} width={map.width} height={map.height} limit={map.limit} size={MAP_SIZE}
+        {map && scale
+          ? <Heatmap values={map.values} width={map.width} height={map.height} scale={scale} size={MAP_SIZE}
               label={`${method.label} relevance map for class ${classLabel}`} testId={`compare-map-${method.id}`} />
           : <div className="placeholder compare-placeholder" style={{ width: MAP_SIZE, height: MAP_SIZE }} />}
       </div>
-      {map && <CompareLegend methodId={method.id} limit={map.limit} min={map.min} max={map.max} />}
+      {map && scale && (
+        <>
+          <p className="compare-map-caption" data-testid={`compare-map-caption-${method.id}`}>{scale.caption}</p>
+          <Legend scale={scale} min={map.min} max={map.max} testId="compare-legend" suffix={`-${method.id}`} compact format={formatValue} />
+        </>
+      )}
       <div className="compare-status">
         {/* Announced on changes of state only; the bar carries the percentage for assistive technology. */}
         <p aria-live="polite" data-testid={`compare-status-${method.id}`}>{statusText(run, method.cost)}</p>

@@ -1,8 +1,9 @@
 // The comparison view as the end-to-end tests read it (window.__studio.snapshot().compare).
 import { symmetricLimit } from '../../core/image/display';
 import type { AxiomCheck } from '../../core/methods/types';
-import { displayMaps } from '../../store/compareDisplay';
+import type { MethodUnit } from '../../core/methods/units';
 import type { CompareState } from '../../store/compareSlice';
+import { gridMaps } from './gridMaps';
 
 export interface CompareSnapshot {
   open: boolean;
@@ -21,14 +22,18 @@ export interface CompareSnapshot {
     max: number | null;
     /** The colour limit the card draws with (after sign mode and normalisation). */
     limit: number | null;
+    /** The map's unit id, its palette and colour domain (ui/mapScale.ts); null without a map. */
+    unit: string | null;
+    palette: string | null;
+    domain: [number, number] | null;
     /** The parameters the finished run used (defaults filled in); null until one finishes. */
     params: Record<string, unknown> | null;
     error: string | null;
   }>;
 }
 
-export function compareSnapshot(compare: CompareState): CompareSnapshot {
-  const maps = displayMaps(compare.runs, compare.selected, compare.normalisation, compare.sign);
+export function compareSnapshot(compare: CompareState, methods: ReadonlyArray<{ id: string; unit: MethodUnit }>): CompareSnapshot {
+  const maps = gridMaps(compare.runs, compare.selected, methods, compare.normalisation, compare.sign);
   return {
     open: compare.open,
     selected: compare.selected,
@@ -38,7 +43,8 @@ export function compareSnapshot(compare: CompareState): CompareSnapshot {
       const range = r.relevance ? symmetricLimit(r.relevance) : null;
       return [id, {
         status: r.status, progress: r.progress, target: r.target, milliseconds: r.milliseconds ?? null, backend: r.backend ?? null, check: r.check ?? null,
-        min: range?.min ?? null, max: range?.max ?? null, limit: maps[id]?.limit ?? null, params: r.params ?? null, error: r.error ?? null,
+        min: range?.min ?? null, max: range?.max ?? null, limit: maps[id]?.map.limit ?? null,
+        unit: maps[id]?.map.unit.id ?? null, palette: maps[id]?.scale.palette ?? null, domain: maps[id]?.scale.domain ?? null, params: r.params ?? null, error: r.error ?? null,
       }];
     })),
   };

@@ -4,6 +4,7 @@ import { COMPOSITE_IDS } from './composites';
 import { explainWithRules } from './explainWithRules';
 import { assignRules } from './ruleAssignment';
 import { RULE_NAMES } from './ruleSpec';
+import { LOGIT_SHARE } from '../units';
 
 // Defaults follow Zennit's EpsilonGammaBox (ε = 1e-6, γ = 0.25) with the built-in models'
 // input range [0, 1] as the zᴮ box.
@@ -26,6 +27,7 @@ export const lrpMethod: Method<typeof params> = {
   description: 'Hands the class score back layer by layer, each neuron sharing its relevance among its inputs in proportion to their contributions; the rule per layer sets what counts as a contribution.',
   formula: 'R_j = Σ_k a_j ρ(w_jk) / (Σ_j a_j ρ(w_jk) + ρ(b_k) + ε·sign) · R_k,  R_out = Φₖ(x)',
   params,
+  unit: LOGIT_SHARE,
   requires: 'propagation',
   cost: 'cheap',
   async explain(net, x, target, p, ctx) {

@@ -3,6 +3,7 @@ import type { Method } from '../types';
 import { kernelShap } from './kernelShap';
 import { playerParams } from './params';
 import { efficiencyCheck, playerExplanation, playerGameFor } from './playerGameSetup';
+import { LOGIT_SHARE } from '../units';
 
 const params = z.object({
   ...playerParams({ players: 'grid', patch: 4, segments: 50 }),
@@ -20,6 +21,7 @@ export const kernelShapMethod: Method<typeof params> = {
     + 'A pixel shows its region\'s value divided by the region\'s size.',
   formula: 'min_φ Σ_S π(S) (v(S) − v(∅) − Σ_{i∈S} φᵢ)²  s.t. Σφ = v(N) − v(∅),  π(S) = (n−1) / (C(n,|S|) |S| (n−|S|))',
   params,
+  unit: LOGIT_SHARE,
   requires: 'gradient',
   cost: 'expensive',
   async explain(net, x, target, p, ctx) {

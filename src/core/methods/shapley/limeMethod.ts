@@ -3,6 +3,7 @@ import type { Method } from '../types';
 import { lime } from './lime';
 import { playerParams } from './params';
 import { playerExplanation, playerGameFor } from './playerGameSetup';
+import { LOGIT_SHARE } from '../units';
 
 const params = z.object({
   ...playerParams({ players: 'slic', patch: 4, segments: 50 }),
@@ -20,6 +21,7 @@ export const limeMethod: Method<typeof params> = {
     + 'of the regions, weighted by closeness to the full input. A pixel shows its region\'s coefficient divided by the region\'s size.',
   formula: 'min_β Σ_z π(z) (v(z) − β₀ − βᵀz)² + α‖β‖²,  π(z) = exp(−d(z, 1)²/w²),  d = cosine distance',
   params,
+  unit: LOGIT_SHARE,
   requires: 'gradient',
   cost: 'expensive',
   async explain(net, x, target, p, ctx) {

@@ -3,6 +3,7 @@ import type { Method } from '../types';
 import { occlusion } from './occlusion';
 import { absentParams } from './params';
 import { pixelScoring } from './playerGameSetup';
+import { LOGIT_DROP } from '../units';
 
 const params = z.object({
   window: z.number().int().min(1).max(256).default(4).describe('side in pixels of the occluding square'),
@@ -19,6 +20,7 @@ export const occlusionMethod: Method<typeof params> = {
     + 'of the class score over the window positions that cover it.',
   formula: 'Rₚ = mean over windows W ∋ p of Φ(x) − Φ(x with W set to the baseline)',
   params,
+  unit: LOGIT_DROP,
   requires: 'gradient',
   cost: 'cheap',
   async explain(net, x, target, p, ctx) {

@@ -3,6 +3,7 @@ import type { Method } from '../types';
 import { EXACT_MAX_PLAYERS, exactShapley } from './exact';
 import { playerParams } from './params';
 import { efficiencyCheck, playerExplanation, playerGameFor } from './playerGameSetup';
+import { LOGIT_SHARE } from '../units';
 
 const params = z.object(playerParams({ players: 'grid', patch: 7, segments: 16 }));
 
@@ -16,6 +17,7 @@ export const shapleyExactMethod: Method<typeof params> = {
     + 'A pixel shows its region\'s value divided by the region\'s size, so the map sums to Φ(x) − Φ(baseline).',
   formula: 'φᵢ = Σ_{S⊆N∖i} |S|!(n−|S|−1)!/n! · (v(S∪i) − v(S)),  Σφ = v(N) − v(∅)',
   params,
+  unit: LOGIT_SHARE,
   requires: 'gradient',
   cost: 'expensive',
   async explain(net, x, target, p, ctx) {

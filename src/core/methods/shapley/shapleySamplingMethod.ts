@@ -3,6 +3,7 @@ import type { Method } from '../types';
 import { playerParams } from './params';
 import { permutationShapley } from './permutation';
 import { efficiencyCheck, playerExplanation, playerGameFor } from './playerGameSetup';
+import { LOGIT_SHARE } from '../units';
 
 const params = z.object({
   ...playerParams({ players: 'grid', patch: 4, segments: 50 }),
@@ -20,6 +21,7 @@ export const shapleySamplingMethod: Method<typeof params> = {
     + 'so efficiency holds exactly. A pixel shows its region\'s value divided by the region\'s size.',
   formula: 'φᵢ ≈ mean over orders π of v(pre_π(i) ∪ i) − v(pre_π(i)), π and its reverse',
   params,
+  unit: LOGIT_SHARE,
   requires: 'gradient',
   cost: 'expensive',
   async explain(net, x, target, p, ctx) {
