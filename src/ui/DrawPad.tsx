@@ -1,13 +1,20 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useStudio } from '../store/studioStore';
 import { decodeCanvas } from './decodeImage';
 
 const SIZE = 280;
 
-/** Draw a digit with a mouse, pen or finger: white ink on black, classified when the stroke ends. */
+/**
+ * Draw a digit with a mouse, pen or finger: white ink on black, classified when the stroke ends.
+ * Once another image is the input, the pad is cleared: it shows the drawing in use or nothing.
+ */
 export function DrawPad({ onDrawn }: { onDrawn: (decoded: Awaited<ReturnType<typeof decodeCanvas>>) => void }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const last = useRef<{ x: number; y: number } | null>(null);
   const [empty, setEmpty] = useState(true);
+  /** The preview of the pad's latest drawing handed over for classification. */
+  const drawn = useRef<string | null>(null);
+  const inputUrl = useStudio((s) => s.input?.previewUrl ?? null);
 
   const context = () => {
     const ctx = ref.current!.getContext('2d', { willReadFrequently: true })!;
@@ -27,6 +34,10 @@ export function DrawPad({ onDrawn }: { onDrawn: (decoded: Awaited<ReturnType<typ
     ctx.fillRect(0, 0, SIZE, SIZE);
     setEmpty(true);
   };
+  // Another image became the input (not while a stroke is under way).
+  useEffect(() => {
+    if (inputUrl !== null && inputUrl !== drawn.current && ref.current && !last.current) clear();
+  }, [inputUrl]);
 
   return (
     <div className="drawpad">
@@ -68,7 +79,9 @@ export function DrawPad({ onDrawn }: { onDrawn: (decoded: Awaited<ReturnType<typ
         onPointerUp={async () => {
           if (!last.current) return;
           last.current = null;
-          onDrawn(await decodeCanvas(ref.current!));
+          const decoded = await decodeCanvas(ref.current!);
+          drawn.current = decoded.previewUrl;
+          onDrawn(decoded);
         }}
       />
       <button type="button" onClick={clear} disabled={empty}>Clear drawing</button>

@@ -4,6 +4,16 @@ import { useStudio } from '../store/studioStore';
 import { ClassScores } from './ClassScores';
 import { Heatmap } from './Heatmap';
 
+/**
+ * The model's input is drawn as the model reads it: 0 black, 1 white (MNIST: light ink on a
+ * dark ground), whatever the polarity of the image given, which the caption names.
+ */
+function seenCaption(width: number, height: number, polarity: string | undefined): string {
+  const given = polarity === 'dark-on-light' ? ' · given dark-on-light, inverted'
+    : polarity === 'light-on-dark' ? ' · given light-on-dark, kept' : '';
+  return `${width} x ${height} as the model reads it: 0 black to 1 white${given}`;
+}
+
 /** The image as given, the image as the model sees it, and the model's verdict. */
 export function InputView() {
   const input = useStudio((s) => s.input);
@@ -28,9 +38,9 @@ export function InputView() {
               <figcaption>{input.source} · {input.width} x {input.height}</figcaption>
             </figure>
             <figure>
-              <Heatmap values={seen.values} width={seen.width} height={seen.height} limit={1} size={160} palette="ink"
-                label="The preprocessed 28 x 28 input" testId="model-input" />
-              <figcaption>{seen.width} x {seen.height}{classification.polarity ? ` · ${classification.polarity}` : ''}</figcaption>
+              <Heatmap values={seen.values} width={seen.width} height={seen.height} limit={1} size={160} palette="gray"
+                label={`The preprocessed ${seen.width} x ${seen.height} input`} testId="model-input" />
+              <figcaption data-testid="model-input-caption">{seenCaption(seen.width, seen.height, classification.polarity)}</figcaption>
             </figure>
           </div>
           <p className="verdict" data-testid="prediction" aria-live="polite">
