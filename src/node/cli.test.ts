@@ -120,6 +120,10 @@ describe('commands', () => {
     const r = await cli('methods');
     expect(r.code).toBe(0);
     expect(r.out.map((l) => l.split('\t')[0])).toEqual(METHODS.map((m) => m.id));
+    const rde = r.out.find((l) => l.startsWith('rde\t'))!;
+    expect(rde).toContain('--lambda (λ: must be a number from 0 to 10000; default 0.5:');
+    expect(rde).toContain('--regulariser (Rate term: must be one of reference, mean, paper; default reference:');
+    expect(rde).toContain('--iterations (Iterations: must be a whole number from 1 to 10000; default 300:');
     const help = await cli('help');
     expect(help.code).toBe(0);
     expect(help.out[0]).toMatch(/^usage: npm run cli -- <command>/);
@@ -181,7 +185,12 @@ describe('explain flags', () => {
   it('checks --seed and the method\'s own parameters through their schemas', async () => {
     await expectError([...base, '--seed', '1.5'], '--seed must be an integer from 0 to 4294967295; got 1.5.');
     await expectError([...base, '--variant', 'bogus'],
-      'Gradient (sensitivity): parameter variant: Invalid option: expected one of "raw"|"absolute"|"squared"');
+      'Gradient (sensitivity): parameter variant: variant must be one of raw, absolute, squared.');
+    // RDE's flags follow RDE's schema, the bounds the panel and a link use.
+    await expectError([...base.slice(0, -2), '--method', 'rde', '--lambda', '20000'],
+      'Rate-Distortion Explanation: parameter lambda: λ must be a number from 0 to 10000.');
+    await expectError([...base.slice(0, -2), '--method', 'rde', '--regulariser', 'l2'],
+      'Rate-Distortion Explanation: parameter regulariser: Rate term must be one of reference, mean, paper.');
   });
 
   it('checks --out before loading the model', async () => {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { setupNodeBackend } from '../core/tf/node';
 import { classify } from '../core/net/forward';
 import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../core/methods/registry';
+import { paramDescriptors, ruleText } from '../core/methods/params';
 import { rdeParams } from '../core/rde/rde';
 import { scoreMoments } from '../core/rde/scoreMoments';
 import { checkFlagNames, integerFlag, numberFlag, parseFlagValues, parseFlags, type ParsedArgs } from './flags';
@@ -167,9 +168,13 @@ async function dispatch(argv: string[], io: CliIo, deps: CliDeps): Promise<void>
   }
 }
 
+/**
+ * Each method with its flags, from the descriptors the page's forms use (core/methods/params.ts):
+ * name, rule, default and help, so the CLI states the same bounds and defaults as the studio.
+ */
 function listMethods(io: CliIo): void {
   for (const m of METHODS) {
-    const params = Object.entries(m.params.shape).map(([k, s]) => `--${k} (${(s as z.ZodType).description ?? ''})`);
+    const params = paramDescriptors(m.params).map((d) => `--${d.name} (${d.label === d.name ? '' : `${d.label}: `}${ruleText(d)}; default ${d.default}: ${d.description})`);
     io.out(`${m.id}\t${m.label}\t${m.formula}\t${params.join(' ')}`);
   }
 }

@@ -1,12 +1,13 @@
 // Actions outside components: each talks to the worker and writes the store.
-import { studioWorker, proxyCallback, onWorkerLost, replaceWorker } from '../worker/client';
+import { studioWorker, onWorkerLost, replaceWorker } from '../worker/client';
 import type { BackendPreference } from '../worker/protocol';
 import { WorkerLostError, type LostReason } from '../worker/supervisor';
 import type { RawImage } from '../core/image/rawImage';
-import { useStudio, selectTarget, type InputImage, type Run } from './studioStore';
-import { errorText, newRunId } from './runIds';
+import { useStudio, selectTarget, type InputImage } from './studioStore';
+import { runs } from './runs';
+import { errorText } from './runIds';
 import { resetRde, runRde, stopRde } from './rdeActions';
-import { refreshCompare } from './compareActions';
+import { refreshCompare, refreshCompareKeepingFinished } from './compareActions';
 
 const set = useStudio.setState;
 const get = useStudio.getState;
@@ -24,6 +25,16 @@ let recovery: Promise<void> = Promise.resolve();
 
 /** An image whose classification the lost worker never finished: tried once after the restart. */
 let interruptedImage: SubmittedImage | null = null;
+
+/**
+ * Images given before the first model has loaded wait for it; of several, only the latest is
+ * classified. Settled once startStudio is done, loaded or not (if not, the image is refused
+ * with the reason).
+ */
+let markModelSettled: () => void = () => {};
+const modelSettled = new Promise<void>((resolve) => { markModelSettled = resolve; });
+/** Counts images given, so a waiting image knows whether a newer one came. */
+let imagesGiven = 0;
 
 
 export function showMessage(kind: 'error' | 'info', text: string, opts: { persistent?: boolean } = {}): void {
@@ -44,6 +55,8 @@ export async function startStudio(preference: BackendPreference, baseUrl: string
   } catch (err) {
     set({ backendStatus: 'failed' });
     showMessage('error', `The studio could not start: ${errorText(err)}`);
+  } finally {
+    markModelSettled();
   }
 }
 
@@ -90,7 +103,7 @@ async function recomputeAfterRebuild(): Promise<void> {
   const retry = interruptedImage;
   interruptedImage = null;
   if (retry && (await submitImage(retry.raw, retry.meta, { duringRecovery: true }))) return;
-  refreshCompare();
+  refreshCompareKeepingFinished();
   if (get().classification) {
     await explainCurrent('gradient');
     void runRde();
@@ -102,7 +115,21 @@ async function recomputeAfterRebuild(): Promise<void> {
  * the previous input, its scores and its maps stay on screen. While a lost worker is being
  * replaced the image waits for the new one (the recovery itself passes duringRecovery).
  */
-export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' | 'height'>, opts: { duringRecovery?: boolean } = {}): Promise<boolean> {
+export async function submitImage(raw: RawImage, meta: Omit<InputImage, 'width' | 'height'>, opts: { duringRecovery?: boolean; unlessOther?: boolean } = {}): Promise<boolean> {
+  // The opening image (restored or bundled) gives way to any image the user gave first.
+  if (opts.unlessOther && imagesGiven > 0) {
+    URL.revokeObjectURL(meta.previewUrl);
+    return false;
+  }
+  const mine = ++imagesGiven;
+  if (!get().model) {
+    set({ busy: 'Waiting for the model to load…' });
+    await modelSettled;
+    if (mine !== imagesGiven) {
+      URL.revokeObjectURL(meta.previewUrl);
+      return false;
+    }
+  }
   set({ busy: 'Classifying…' });
   try {
     await stopRde();
@@ -230,33 +257,16 @@ export function setOverlay(overlay: boolean): void {
   set({ overlay });
 }
 
+/** Runs a method for the relevance panel (slot "main:<id>"), now, replacing its previous run. */
 export async function explainCurrent(methodId: string, params: Record<string, unknown> = {}): Promise<void> {
   const target = selectTarget(get());
   if (target === null) return;
-  const runId = newRunId();
-  const run: Run = { runId, methodId, params, target, status: 'running', progress: 0 };
-  set((s) => ({ runs: { ...s.runs, [methodId]: run } }));
-  const patch = (p: Partial<Run>) => set((s) => {
-    const current = s.runs[methodId];
-    if (!current || current.runId !== runId) return s;
-    return { runs: { ...s.runs, [methodId]: { ...current, ...p } } };
-  });
-  try {
-    const result = await studioWorker().explain({ runId, methodId, params, target },
-      proxyCallback((_id: number, fraction: number) => patch({ progress: fraction })));
-    patch({
-      status: 'done', progress: 1, relevance: result.relevance, shape: result.shape,
-      milliseconds: result.milliseconds, backend: result.backend, params: result.params,
-    });
-  } catch (err) {
-    const text = errorText(err);
-    patch({ status: text.includes('cancelled') ? 'cancelled' : 'error', error: text });
-  }
+  await runs.start(`main:${methodId}`, { methodId, params, target, lane: 'now' },
+    (run) => set((s) => ({ runs: { ...s.runs, [methodId]: run } })));
 }
 
 export function cancelRun(methodId: string): void {
-  const run = get().runs[methodId];
-  if (run?.status === 'running') void studioWorker().cancel(run.runId);
+  void runs.requestCancel(`main:${methodId}`);
 }
 
 export async function workerMemory(): Promise<{ numTensors: number; numBytes: number }> {

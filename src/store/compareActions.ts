@@ -1,69 +1,52 @@
 // The comparison view's actions. Cheap methods run by themselves, one after another, when the
 // view opens and whenever the input, class, model or backend changes; expensive ones run when
 // asked, with progress and cancel. Runs live in compare.runs, apart from the main panels' runs.
-import { studioWorker, proxyCallback } from '../worker/client';
 import type { MethodInfo } from '../worker/protocol';
 import { useStudio, selectTarget } from './studioStore';
-import { errorText, newRunId } from './runIds';
-import { SerialLane } from './compareQueue';
-import type { CompareNormalisation, CompareRun, CompareSign, CompareState } from './compareSlice';
-import type { ParamValue } from './compareParams';
+import { runs } from './runs';
+import type { Run } from './runExecutor';
+import type { CompareNormalisation, CompareSign, CompareState } from './compareSlice';
+import type { ParamValue } from '../core/methods/params';
+import { panelRunFor } from './rdeActions';
 
 const get = useStudio.getState;
 const setCompare = (patch: Partial<CompareState>) => useStudio.setState((s) => ({ compare: { ...s.compare, ...patch } }));
-const lanes = { cheap: new SerialLane(), expensive: new SerialLane() };
+const slot = (id: string) => `compare:${id}`;
 
 function methodInfo(id: string): MethodInfo | undefined {
   return get().model?.methods.find((m) => m.id === id);
 }
 
-/** Updates a method's run if it is still the run `runId` (a newer request or a reset wins). */
-function patchRun(id: string, runId: number, patch: Partial<CompareRun>): void {
-  useStudio.setState((s) => {
-    const current = s.compare.runs[id];
-    if (current?.runId !== runId) return s;
-    return { compare: { ...s.compare, runs: { ...s.compare.runs, [id]: { ...current, ...patch } } } };
-  });
-}
-
-async function execute(id: string, runId: number): Promise<void> {
-  const run = get().compare.runs[id];
-  if (run?.runId !== runId) return;
-  patchRun(id, runId, { status: 'running', progress: 0 });
-  try {
-    const result = await studioWorker().explain({ runId, methodId: id, params: run.requested, target: run.target },
-      proxyCallback((_id: number, fraction: number) => patchRun(id, runId, { progress: fraction })));
-    patchRun(id, runId, {
-      status: 'done', progress: 1, cancelling: false, error: undefined, relevance: result.relevance, shape: result.shape,
-      milliseconds: result.milliseconds, backend: result.backend, params: result.params, check: result.check, passes: result.passes,
-    });
-  } catch (err) {
-    const text = errorText(err);
-    patchRun(id, runId, { status: text.includes('cancelled') ? 'cancelled' : 'error', cancelling: false, error: text });
-  }
-}
-
-function stopRun(run: CompareRun | undefined, id: string): void {
-  if (run?.status === 'running') void studioWorker().cancel(run.runId);
-  if (run?.status === 'queued') for (const lane of Object.values(lanes)) lane.drop(id);
+function writeRun(id: string, run: Run): void {
+  useStudio.setState((s) => ({ compare: { ...s.compare, runs: { ...s.compare.runs, [id]: run } } }));
 }
 
 /**
  * Requests a run of a method with its current parameters, in its cost's lane; a run of it in
  * flight is cancelled. The map shown so far stays until the new one arrives (same input only:
- * refreshCompare clears maps of an old input).
+ * refreshCompare clears maps of an old input). RDE takes the panel's finished mask when the
+ * panel ran the same parameters on the same class (runs start from s₀, so it is the same map).
  */
 function queueRun(id: string): void {
   const state = get();
   const target = selectTarget(state);
   const info = methodInfo(id);
   if (target === null || !info?.available) return;
+  const requested = { ...state.compare.params[id] };
+  if (id === 'rde') {
+    const reused = panelRunFor(requested, target);
+    if (reused) {
+      void runs.cancel(slot(id));
+      writeRun(id, reused);
+      return;
+    }
+  }
   const previous = state.compare.runs[id];
-  stopRun(previous, id);
-  const runId = newRunId();
-  const run: CompareRun = { ...previous, runId, status: 'queued', progress: 0, cancelling: false, target, requested: { ...state.compare.params[id] } };
-  setCompare({ runs: { ...state.compare.runs, [id]: run } });
-  lanes[info.cost].enqueue(id, () => execute(id, runId));
+  void runs.start(slot(id), { methodId: id, params: requested, target, lane: info.cost, seed: 1 }, (run) => {
+    // Until the new map arrives the previous one (same input) stays on screen.
+    const keep = previous && run.status !== 'done' ? { relevance: previous.relevance, shape: previous.shape } : {};
+    writeRun(id, { ...keep, ...run });
+  });
 }
 
 /** Queues every selected cheap method that has no map yet (the view must be open). */
@@ -76,13 +59,25 @@ function runCheapMethods(): void {
 }
 
 /**
- * The input, class, model or backend changed: every map of the grid is stale. Runs in flight
- * are cancelled, expensive maps are cleared until asked for again, cheap ones recomputed.
+ * The input, class or model changed: every map of the grid is stale. Runs in flight are
+ * cancelled, expensive maps are cleared until asked for again, cheap ones recomputed.
  */
 export function refreshCompare(): void {
-  for (const lane of Object.values(lanes)) lane.clear();
-  for (const run of Object.values(get().compare.runs)) if (run.status === 'running') void studioWorker().cancel(run.runId);
+  runs.cancelAll('compare:');
   setCompare({ runs: {} });
+  runCheapMethods();
+}
+
+/**
+ * The worker was replaced (a backend switch, a restart) with the same input, class and model:
+ * finished expensive maps are kept, labelled with the backend that computed them (run.backend;
+ * the backends agree to ~1e-6, e2e/backendMatrix.spec.ts), so minutes of work are not lost
+ * without asking. Runs in flight are cancelled and cheap maps recomputed on the new backend.
+ */
+export function refreshCompareKeepingFinished(): void {
+  const kept = Object.entries(get().compare.runs).filter(([id, run]) => run.status === 'done' && methodInfo(id)?.cost === 'expensive');
+  runs.cancelAll('compare:');
+  setCompare({ runs: Object.fromEntries(kept) });
   runCheapMethods();
 }
 
@@ -100,10 +95,10 @@ export function selectCompareMethod(id: string, on: boolean): void {
     runCheapMethods();
     return;
   }
-  stopRun(compare.runs[id], id);
-  const runs = { ...compare.runs };
-  delete runs[id];
-  setCompare({ selected: compare.selected.filter((m) => m !== id), runs });
+  void runs.cancel(slot(id));
+  const kept = { ...compare.runs };
+  delete kept[id];
+  setCompare({ selected: compare.selected.filter((m) => m !== id), runs: kept });
 }
 
 /** A parameter edited in place (already checked by the form): a cheap method recomputes at once. */
@@ -127,14 +122,7 @@ export function runCompareMethod(id: string): void {
 }
 
 export function cancelCompareRun(id: string): void {
-  const run = get().compare.runs[id];
-  if (run?.status === 'running') {
-    patchRun(id, run.runId, { cancelling: true });
-    void studioWorker().cancel(run.runId);
-  } else if (run?.status === 'queued') {
-    for (const lane of Object.values(lanes)) lane.drop(id);
-    patchRun(id, run.runId, { status: 'cancelled', error: 'The run was cancelled.' });
-  }
+  void runs.requestCancel(slot(id));
 }
 
 export function setCompareNormalisation(normalisation: CompareNormalisation): void {

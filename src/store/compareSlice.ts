@@ -1,36 +1,15 @@
 // The comparison view's part of the shared store: which methods are laid side by side, their
 // parameters, their runs (a record of its own, so they never replace the main panels' runs) and
 // how the maps are scaled and signed. Plain data only.
-import type { AxiomCheck, PassCount } from '../core/methods/types';
+import type { Run } from './runExecutor';
 
 /** How each map's colour range is set (DESIGN.md, data conventions). */
 export type CompareNormalisation = 'per-map' | 'shared' | 'percentile';
 /** Which part of each map is drawn. */
 export type CompareSign = 'all' | 'positive' | 'negative' | 'absolute';
 
-export interface CompareRun {
-  runId: number;
-  /** 'queued': waiting for its turn in the worker. */
-  status: 'queued' | 'running' | 'done' | 'error' | 'cancelled';
-  progress: number;
-  /**
-   * Cancel was pressed and sent; the worker stops at the method's next check, which is only
-   * read between steps that yield to the event loop (a method that never yields runs to its end).
-   */
-  cancelling?: boolean;
-  target: number;
-  /** The parameters the run was asked with (what was edited; defaults fill the rest). */
-  requested: Record<string, unknown>;
-  /** The full parameters the worker used, defaults included (once done). */
-  params?: Record<string, unknown>;
-  relevance?: Float32Array;
-  shape?: number[];
-  milliseconds?: number;
-  backend?: string;
-  check?: AxiomCheck;
-  passes?: PassCount;
-  error?: string;
-}
+/** A map of the grid: the same run type as every other run (store/runExecutor.ts). */
+export type CompareRun = Run;
 
 export interface CompareState {
   open: boolean;

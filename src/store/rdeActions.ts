@@ -1,21 +1,25 @@
-// The RDE panel's actions: a run per settings change (the previous one cancelled and its mask
-// used as the warm start), streamed into the store; λ sweeps; restoring a point; the strip
-// of random obfuscations.
-import { studioWorker, proxyCallback } from '../worker/client';
+// The RDE panel's actions: a run per settings change (the previous one cancelled), streamed into
+// the store; λ sweeps; restoring a point; the strip of random obfuscations. Every run starts
+// from s₀ (no warm start from an earlier run), so a mask is a function of the image, the class
+// and the parameters: a copied link, the CLI and the comparison card reach the same mask.
+import { studioWorker } from '../worker/client';
 import type { RunUpdate } from '../worker/protocol';
+import { rdeParams, reconcileRdeParams, type RdeParams } from '../core/rde/params';
 import { useStudio, selectTarget } from './studioStore';
-import { errorText, newRunId } from './runIds';
+import { errorText } from './runIds';
+import { runs } from './runs';
+import type { Run } from './runExecutor';
 import {
-  initialRdeState, reconcileRdeSettings, sweepLambdas,
+  initialRdeState, sweepLambdas,
   type RdePoint, type RdeSettings, type RdeState, type RdeTracePoint,
 } from './rdeSlice';
 
 const get = useStudio.getState;
 const setRde = (patch: Partial<RdeState>) => useStudio.setState((s) => ({ rde: { ...s.rde, ...patch } }));
 
-let current: { runId: number; settled: Promise<void> } | null = null;
-/** Counts calls of runRde, so of two calls racing through stopRde only the newer starts. */
-let generation = 0;
+const SLOT = 'rde';
+/** The seed of every RDE run (Monte-Carlo mode draws its noise from it), the panel's and the card's. */
+export const RDE_SEED = 1;
 let scheduled: ReturnType<typeof setTimeout> | null = null;
 let nextPointId = 1;
 let nextSweepId = 1;
@@ -31,29 +35,36 @@ function rdeAvailable(): boolean {
   return !!model && model.referenceRank !== null && !!model.methods.find((m) => m.id === 'rde')?.available;
 }
 
+/** Whether two parameter sets are the same run (every field of RDE's schema). */
+export function sameRdeParams(a: RdeParams, b: RdeParams): boolean {
+  return (Object.keys(rdeParams.shape) as Array<keyof RdeParams>).every((k) => a[k] === b[k]);
+}
+
 /** Cancels the run in flight, if any, and resolves once the worker has let go of it. */
 export async function stopRde(): Promise<void> {
   if (scheduled) clearTimeout(scheduled);
   scheduled = null;
-  const run = current;
-  if (!run) return;
-  void studioWorker().cancel(run.runId);
-  await run.settled;
+  if (get().rde.scheduled) setRde({ scheduled: false });
+  await runs.cancel(SLOT);
 }
 
 /** Cancel button: stops the run and any sweep; the mask reached so far stays. */
 export async function cancelRde(): Promise<void> {
   setRde({ sweep: null });
-  await stopRde();
+  if (scheduled) clearTimeout(scheduled);
+  scheduled = null;
+  setRde({ scheduled: false });
+  await runs.requestCancel(SLOT);
 }
 
-/** Settings change from a control; a run follows shortly (slider drags coalesce). */
+/** Settings change from a control or a link; a run follows shortly (slider drags coalesce). */
 export function setRdeSettings(patch: Partial<RdeSettings>, opts: { run?: boolean } = {}): void {
-  setRde({ settings: reconcileRdeSettings(get().rde.settings, patch), sweep: null });
+  const maxRank = get().model?.referenceRank ?? Infinity;
+  setRde({ settings: reconcileRdeParams(get().rde.settings, patch, maxRank), sweep: null });
   if (opts.run === false || !get().classification) return;
   if (scheduled) clearTimeout(scheduled);
   // Shown as running at once, so nothing reads the previous run's result as this one's.
-  setRde({ status: 'running', progress: 0 });
+  setRde({ scheduled: true });
   scheduled = setTimeout(() => {
     scheduled = null;
     void runRde();
@@ -65,89 +76,111 @@ function toTracePoint(r: Record<string, number>): RdeTracePoint {
 }
 
 /**
- * Runs RDE with the current settings (or overrides), warm-started from the current mask when
- * it explains the same class. Returns the finished point, or null if superseded or failed.
+ * Runs RDE with the current settings (or overrides) from s₀. Returns the finished point, or
+ * null if superseded or failed.
  */
 export async function runRde(overrides: Partial<RdeSettings> = {}, sweep: number | null = null): Promise<RdePoint | null> {
-  const mineToStart = ++generation;
-  await stopRde();
-  if (mineToStart !== generation) return null;
+  if (scheduled) clearTimeout(scheduled);
+  scheduled = null;
   const state = get();
   const target = selectTarget(state);
-  if (target === null || !rdeAvailable()) return null;
-  const settings = { ...state.rde.settings, ...overrides };
-  const runId = newRunId();
-  const warmStart = state.rde.mask && state.rde.maskTarget === target ? state.rde.mask.slice() : undefined;
+  if (target === null || !rdeAvailable()) {
+    setRde({ scheduled: false });
+    return null;
+  }
+  const settings: RdeParams = { ...state.rde.settings, ...overrides };
   const t0 = performance.now();
-  setRde({ status: 'running', progress: 0, error: null, trace: [], timing: { firstMask: null, done: null } });
-  const mine = () => current?.runId === runId;
+  setRde({ scheduled: false, error: null, trace: [], timing: { firstMask: null, done: null } });
   const onUpdate = (u: RunUpdate) => {
-    if (!mine()) return;
     const rde = get().rde;
     setRde({
-      progress: u.progress,
       trace: rde.trace.concat(u.records.map(toTracePoint)),
       mask: u.relevance,
       maskTarget: target,
       timing: rde.timing.firstMask === null ? { firstMask: performance.now() - t0, done: null } : rde.timing,
     });
   };
-  const request = studioWorker().explain(
-    {
-      runId, methodId: 'rde', target, warmStart, seed: 1,
-      params: {
-        mode: settings.mode, rank: settings.rank, lambda: settings.lambda, iterations: settings.iterations,
-        s0: settings.s0, samples: settings.samples, plateau: settings.plateau,
-      },
-    },
-    // Progress comes with the batched updates (every ~100 ms), not per iteration: fewer renders.
-    undefined,
-    proxyCallback(onUpdate),
-  );
-  current = { runId, settled: request.then(() => undefined, () => undefined) };
-  try {
-    const result = await request;
-    if (!mine()) return null;
-    const extras = result.extras as { trace: Array<Record<string, number>>; distortion: number; rate: number };
-    const trace = extras.trace.map(toTracePoint);
-    const point: RdePoint = {
-      id: nextPointId++, lambda: settings.lambda, rank: settings.rank, mode: settings.mode, target,
-      distortion: extras.distortion, rate: extras.rate, mask: result.relevance, trace, sweep,
-    };
-    const rde = get().rde;
-    setRde({
-      status: 'done', progress: 1, mask: result.relevance, maskTarget: target,
-      trace, points: rde.points.concat(point),
-      timing: { firstMask: rde.timing.firstMask ?? performance.now() - t0, done: performance.now() - t0 },
-    });
-    void drawObfuscations();
-    return point;
-  } catch (err) {
-    if (mine()) {
-      const text = errorText(err);
-      setRde(text.includes('cancelled') ? { status: 'cancelled' } : { status: 'error', error: text });
-    }
-    return null;
-  } finally {
-    if (mine()) current = null;
-  }
+  const run = await runs.start(SLOT, { methodId: 'rde', params: { ...settings }, target, lane: 'now', seed: RDE_SEED, onUpdate },
+    (r) => setRde({ run: r }));
+  if (!run || run.status !== 'done' || !run.relevance) return null;
+  const extras = run.extras as { trace: Array<Record<string, number>>; distortion: number; rate: number; objective: number; phiX: number };
+  const trace = extras.trace.map(toTracePoint);
+  const point: RdePoint = {
+    id: nextPointId++, lambda: settings.lambda, rank: settings.rank, mode: settings.mode, params: settings, target,
+    phiX: extras.phiX, objective: extras.objective, milliseconds: run.milliseconds ?? 0, backend: run.backend ?? '',
+    distortion: extras.distortion, rate: extras.rate, mask: run.relevance, trace, sweep,
+  };
+  const rde = get().rde;
+  setRde({
+    mask: run.relevance, maskTarget: target, trace, points: rde.points.concat(point),
+    timing: { firstMask: rde.timing.firstMask ?? performance.now() - t0, done: performance.now() - t0 },
+  });
+  void drawObfuscations();
+  return point;
+}
+
+/** Shows a point's mask, trace and read-out as the panel's current run. */
+function showPoint(point: RdePoint): void {
+  const shape = get().classification?.shape;
+  setRde({
+    mask: point.mask, maskTarget: point.target, trace: point.trace,
+    run: pointRun(point, shape ? [1, ...shape] : [point.mask.length]),
+  });
+  void drawObfuscations();
+}
+
+/** A finished point as a run record (what the comparison card and the panel show). */
+function pointRun(point: RdePoint, shape: number[]): Run {
+  return {
+    runId: -point.id, methodId: 'rde', target: point.target, requested: { ...point.params }, params: { ...point.params },
+    status: 'done', progress: 1, relevance: point.mask, shape, milliseconds: point.milliseconds, backend: point.backend,
+    extras: { distortion: point.distortion, rate: point.rate, objective: point.objective, phiX: point.phiX, iterations: point.trace.length },
+  };
 }
 
 /**
- * Traces the rate-distortion frontier: 10 values of λ from 0.02 to 20 (log-spaced), each run
- * warm-started from its neighbour's mask; the points are joined in order.
+ * The panel's finished run for these parameters (edited values over RDE's defaults) and class,
+ * if there is one: the comparison card shows it instead of computing the same mask again.
+ */
+export function panelRunFor(requested: Record<string, unknown>, target: number): Run | null {
+  const parsed = rdeParams.safeParse(requested);
+  const shape = get().classification?.shape;
+  if (!parsed.success || !shape) return null;
+  const point = [...get().rde.points].reverse().find((p) => p.target === target && sameRdeParams(p.params, parsed.data));
+  return point ? { ...pointRun(point, [1, ...shape]), requested: { ...requested }, reusedFrom: 'the RDE panel' } : null;
+}
+
+/**
+ * Traces the rate-distortion frontier: 10 values of λ from 0.02 to 20 (log-spaced), each from
+ * s₀; the points are joined in order. Afterwards (finished or cancelled) the panel shows the
+ * run of the λ in its field again — the field, the mask and the read-out never disagree.
  */
 export async function sweepLambda(): Promise<void> {
   const id = nextSweepId++;
   const lambdas = sweepLambdas(0.02, 20, 10);
   setRde({ sweep: { id, done: 0, total: lambdas.length } });
-  for (let k = 0; k < lambdas.length; k++) {
-    if (get().rde.sweep?.id !== id) return;
-    const point = await runRde({ lambda: lambdas[k] }, id);
-    if (!point || get().rde.sweep?.id !== id) return;
-    setRde({ sweep: { id, done: k + 1, total: lambdas.length } });
+  let completed = true;
+  for (let k = 0; k < lambdas.length && completed; k++) {
+    const point = get().rde.sweep?.id === id ? await runRde({ lambda: lambdas[k] }, id) : null;
+    if (!point || get().rde.sweep?.id !== id) completed = false;
+    else setRde({ sweep: { id, done: k + 1, total: lambdas.length } });
   }
-  setRde({ sweep: null });
+  if (get().rde.sweep?.id === id) setRde({ sweep: null });
+  await showFieldRun(completed);
+}
+
+/**
+ * Shows the finished run of the current settings; after a completed sweep it runs them if there
+ * is none. Nothing happens when a newer run is already on its way (settings changed meanwhile).
+ */
+async function showFieldRun(runIfMissing: boolean): Promise<void> {
+  const state = get();
+  const target = selectTarget(state);
+  if (target === null || state.rde.scheduled || state.rde.run?.status === 'running') return;
+  const point = [...state.rde.points].reverse().find((p) => p.target === target && p.sweep === null && sameRdeParams(p.params, state.rde.settings))
+    ?? [...state.rde.points].reverse().find((p) => p.target === target && sameRdeParams(p.params, state.rde.settings));
+  if (point) showPoint(point);
+  else if (runIfMissing) await runRde();
 }
 
 /** Shows a finished point's mask again and takes its settings (without running). */
@@ -155,11 +188,8 @@ export async function restorePoint(pointId: number): Promise<void> {
   const point = get().rde.points.find((p) => p.id === pointId);
   if (!point) return;
   await cancelRde();
-  setRde({
-    mask: point.mask, maskTarget: point.target, status: 'done', trace: point.trace,
-    settings: { ...get().rde.settings, lambda: point.lambda, rank: point.rank, mode: point.mode },
-  });
-  void drawObfuscations();
+  setRde({ settings: { ...point.params } });
+  showPoint(point);
 }
 
 /** Draws a fresh strip of random obfuscations for the current mask (s0 everywhere if none). */

@@ -1,19 +1,12 @@
 // The RDE panel's part of the shared store: settings (mirrored in the URL), the live run, the
 // finished points of the rate-distortion plane and the teaching strip. Plain data only.
-export type RdeMode = 'diag' | 'lowrank' | 'lowrank-diag' | 'mc';
+import { RDE_DEFAULTS, type RdeMode, type RdeParams } from '../core/rde/params';
+import type { Run } from './runExecutor';
 
-export interface RdeSettings {
-  lambda: number;
-  /** Covariance rank of V; 0 = diagonal. */
-  rank: number;
-  mode: RdeMode;
-  /** Noise samples per step in Monte-Carlo mode. */
-  samples: number;
-  iterations: number;
-  s0: number;
-  /** Stop once F falls by less than this fraction over 10 iterations; 0 runs the full budget. */
-  plateau: number;
-}
+export type { RdeMode } from '../core/rde/params';
+
+/** The panel's settings are RDE's parameters, all of them, with RDE's own defaults. */
+export type RdeSettings = RdeParams;
 
 export interface RdeTracePoint {
   iteration: number;
@@ -28,7 +21,14 @@ export interface RdePoint {
   lambda: number;
   rank: number;
   mode: RdeMode;
+  /** Every parameter of the run: a point is shown again, or reused by the comparison card, only for the same ones. */
+  params: RdeParams;
   target: number;
+  /** Φ(x), the explained score, for the readout's F = D + rate term. */
+  phiX: number;
+  objective: number;
+  milliseconds: number;
+  backend: string;
   distortion: number;
   rate: number;
   mask: Float32Array;
@@ -40,8 +40,11 @@ export interface RdePoint {
 
 export interface RdeState {
   settings: RdeSettings;
-  status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
-  progress: number;
+  /** The panel's current run (store/runExecutor.ts); null before the first. */
+  run: Run | null;
+  /** A settings change will start a run in a moment (slider drags coalesce): shown as running. */
+  scheduled: boolean;
+  /** A problem outside a run (drawing the obfuscation strip). */
   error: string | null;
   /** The run's trace so far (one record per iteration). */
   trace: RdeTracePoint[];
@@ -55,19 +58,12 @@ export interface RdeState {
   timing: { firstMask: number | null; done: number | null };
 }
 
-export const RDE_MODES: Record<RdeMode, string> = {
-  diag: 'Diagonal ADF',
-  lowrank: 'Low-rank ADF',
-  'lowrank-diag': 'Low-rank + diagonal ADF',
-  mc: 'Monte Carlo',
-};
-
-export const defaultRdeSettings: RdeSettings = { lambda: 0.5, rank: 0, mode: 'diag', samples: 64, iterations: 300, s0: 0.25, plateau: 0.001 };
+export const defaultRdeSettings: RdeSettings = RDE_DEFAULTS;
 
 export const initialRdeState: RdeState = {
   settings: defaultRdeSettings,
-  status: 'idle',
-  progress: 0,
+  run: null,
+  scheduled: false,
   error: null,
   trace: [],
   mask: null,
@@ -78,32 +74,16 @@ export const initialRdeState: RdeState = {
   timing: { firstMask: null, done: null },
 };
 
-/** What the mode control reads: the name of the mode and, where it matters, the rank. */
-export function modeLabel(s: Pick<RdeSettings, 'mode' | 'rank' | 'samples'>): string {
-  if (s.mode === 'diag') return RDE_MODES.diag;
-  if (s.mode === 'mc') return `${RDE_MODES.mc}, ${s.samples} samples, V at rank ${s.rank}`;
-  return `${RDE_MODES[s.mode]}, rank ${s.rank}`;
-}
-
-/**
- * Keeps mode and rank consistent after a change: rank 0 is the diagonal mode; a rank above 0
- * with the diagonal mode selected moves to low-rank + diagonal (the most accurate, measured);
- * choosing a low-rank mode at rank 0 takes rank 10.
- */
-export function reconcileRdeSettings(previous: RdeSettings, patch: Partial<RdeSettings>): RdeSettings {
-  const next = { ...previous, ...patch };
-  if (patch.rank !== undefined && patch.mode === undefined && next.mode !== 'mc') {
-    if (next.rank === 0) next.mode = 'diag';
-    else if (next.mode === 'diag') next.mode = 'lowrank-diag';
-  }
-  if (patch.mode !== undefined) {
-    if (next.mode === 'diag') next.rank = 0;
-    else if (next.mode !== 'mc' && next.rank === 0) next.rank = 10;
-  }
-  return next;
+/** The panel's status in one word: a scheduled run reads as running. */
+export function rdeStatus(rde: Pick<RdeState, 'run' | 'scheduled'>): 'idle' | Run['status'] {
+  if (rde.scheduled) return 'running';
+  return rde.run?.status ?? 'idle';
 }
 
 /** λ values of a sweep: `count` values evenly spaced in log λ from `low` to `high`. */
 export function sweepLambdas(low: number, high: number, count: number): number[] {
   return Array.from({ length: count }, (_, k) => low * (high / low) ** (k / (count - 1)));
 }
+
+/** The mode names and the mode label, from RDE's schema (core/rde/params.ts). */
+export { RDE_MODE_LABELS as RDE_MODES, modeLabel } from '../core/rde/params';

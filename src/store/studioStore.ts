@@ -2,21 +2,9 @@ import { create } from 'zustand';
 import type { BackendReport, ClassifyResult, ModelInfo } from '../worker/protocol';
 import { initialRdeState, type RdeState } from './rdeSlice';
 import { initialCompareState, type CompareState } from './compareSlice';
+import type { Run } from './runExecutor';
 
-/** One explanation run: plain data only, tensors never enter the store (DESIGN.md). */
-export interface Run {
-  runId: number;
-  methodId: string;
-  params: Record<string, unknown>;
-  target: number;
-  status: 'running' | 'done' | 'error' | 'cancelled';
-  progress: number;
-  relevance?: Float32Array;
-  shape?: number[];
-  milliseconds?: number;
-  backend?: string;
-  error?: string;
-}
+export type { Run } from './runExecutor';
 
 export interface InputImage {
   /** Where it came from: a file name, "drawing", "clipboard", a bundled digit. */

@@ -1,8 +1,11 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useStudio, selectTarget } from '../store/studioStore';
 import { setTarget } from '../store/actions';
 import { cancelRde, restorePoint, runRde, setRdeSettings, sweepLambda } from '../store/rdeActions';
-import { RDE_MODES, modeLabel, type RdeMode } from '../store/rdeSlice';
+import { modeLabel, rdeStatus } from '../store/rdeSlice';
+import { rdeParams, type RdeParams } from '../core/rde/params';
+import { RATE_TERM_FORMULAS, rdeFormula, type RateTerm } from '../core/rde/rateTerm';
+import { paramDescriptors, parseParamInput, type NumericDescriptor, type ParamDescriptor } from '../core/methods/params';
 import { Heatmap } from './Heatmap';
 import { Legend } from './Legend';
 import { mapScale } from './mapScale';
@@ -18,25 +21,47 @@ const pickPoint = (id: number) => void restorePoint(id);
 const LOG_MIN = -3;
 const LOG_MAX = 2;
 
-/** A number field that commits on Enter or blur and says, beside itself, why a value is refused. */
-function NumberField({ label, value, min, max, step, integer = false, onCommit, testId }: {
-  label: string; value: number; min: number; max: number; step: number | 'any'; integer?: boolean;
-  onCommit: (v: number) => void; testId: string;
-}) {
+/** An enum's options, labelled as the schema says. */
+function optionsOf(d: ParamDescriptor) {
+  if (d.kind !== 'enum') return null;
+  return d.options.map((o) => <option key={o} value={o}>{d.optionLabels?.[o] ?? o}</option>);
+}
+
+/** RDE's parameters as the panel's fields (label, help, bounds), from the one schema. */
+const FIELDS = Object.fromEntries(paramDescriptors(rdeParams).map((d) => [d.name, d])) as Record<keyof RdeParams, ParamDescriptor>;
+const numeric = (name: keyof RdeParams) => FIELDS[name] as NumericDescriptor;
+
+/** A "?" beside a control: opens the parameter's help text (from the schema) under it. */
+function HelpTip({ descriptor }: { descriptor: ParamDescriptor }) {
+  const [open, setOpen] = useState(false);
+  const id = `help-${useId().replace(/[^\w-]/g, '')}`;
+  return (
+    <>
+      <button type="button" className="help-tip" aria-expanded={open} aria-controls={id} title={descriptor.description}
+        aria-label={`About ${descriptor.label}`} data-testid={`rde-help-${descriptor.name}`} onClick={() => setOpen(!open)}>?</button>
+      {open && <p id={id} className="help-text" role="note" data-testid={`rde-help-text-${descriptor.name}`}>{descriptor.description}</p>}
+    </>
+  );
+}
+
+/**
+ * A number field that commits on Enter or blur and says, beside itself, why a value is refused,
+ * in the words every other surface uses for the same parameter (core/methods/params.ts).
+ */
+function NumberField({ name, value, onCommit }: { name: keyof RdeParams; value: number; onCommit: (v: number) => void }) {
+  const d = numeric(name);
   const [text, setText] = useState(String(value));
   const [problem, setProblem] = useState<string | null>(null);
   useEffect(() => setText(String(Number(value.toPrecision(4)))), [value]);
   const commit = () => {
-    const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v)) return setProblem(`${label} must be a number.`);
-    if (integer && !Number.isInteger(v)) return setProblem(`${label} must be a whole number.`);
-    if (v < min || v > max) return setProblem(`${label} must be between ${min} and ${max}.`);
+    const parsed = parseParamInput(d, text);
+    if (!parsed.ok) return setProblem(parsed.problem);
     setProblem(null);
-    if (v !== value) onCommit(v);
+    if (parsed.value !== value) onCommit(parsed.value as number);
   };
   return (
     <span className="field">
-      <input type="number" value={text} min={min} max={max} step={step} aria-label={label} data-testid={testId}
+      <input type="number" value={text} min={d.min} max={d.max} step={d.kind === 'integer' ? 1 : 'any'} aria-label={d.label} data-testid={`rde-${name}`}
         aria-invalid={problem !== null} onChange={(e) => setText(e.currentTarget.value)} onBlur={commit}
         onKeyDown={(e) => { if (e.key === 'Enter') commit(); }} />
       {problem && <span role="alert" className="error field-problem">{problem}</span>}
@@ -46,11 +71,11 @@ function NumberField({ label, value, min, max, step, integer = false, onCommit, 
 
 /** Progress, status and errors of the current run (and sweep). */
 function RunStatus() {
-  const status = useStudio((s) => s.rde.status);
-  const progress = useStudio((s) => s.rde.progress);
+  const status = useStudio((s) => rdeStatus(s.rde));
+  const progress = useStudio((s) => (s.rde.scheduled ? 0 : s.rde.run?.progress ?? 0));
   const iterations = useStudio((s) => s.rde.trace.length);
   const sweep = useStudio((s) => s.rde.sweep);
-  const error = useStudio((s) => s.rde.error);
+  const error = useStudio((s) => s.rde.run?.status === 'error' ? s.rde.run.error : s.rde.error);
   return (
     <div className="status" aria-live="polite">
       <progress max={1} value={status === 'running' ? progress : status === 'done' ? 1 : 0} aria-label="RDE progress" data-testid="rde-progress" />
@@ -60,7 +85,7 @@ function RunStatus() {
         {status === 'cancelled' && 'Cancelled'}
         {sweep && ` · sweep ${sweep.done}/${sweep.total}`}
       </span>
-      {status === 'error' && <p role="alert" className="error">{error}</p>}
+      {error && <p role="alert" className="error">{error}</p>}
     </div>
   );
 }
@@ -72,7 +97,6 @@ function MaskView() {
   const shape = useStudio((s) => s.model?.inputShape);
   const classes = useStudio((s) => s.model?.classes);
   const target = useStudio(selectTarget);
-  const last = useStudio((s) => s.rde.trace[s.rde.trace.length - 1]);
   const unit = useStudio((s) => s.model?.methods.find((m) => m.id === 'rde')?.unit);
   // Drawn through the one map scale (ui/mapScale.ts), as the comparison grid draws the mask.
   const view = useMemo(() => {
@@ -104,11 +128,43 @@ function MaskView() {
         </figure>
       </div>
       {view && <Legend scale={view.scale} min={view.min} max={view.max} testId="rde-legend" compact format={formatValue} />}
-      <p className="meta" data-testid="rde-readout">
-        {last ? `D = ${formatNumber(last.distortion)}, rate = ${formatNumber(last.rate)}, F = ${formatNumber(last.objective)} after ${last.iteration} iterations` : ' '}
-      </p>
+      <Readout />
     </div>
   );
+}
+
+/**
+ * The latest D, rate and F, with F worked out in the objective's own terms: what is shown is
+ * what the optimiser minimises (core/rde/rateTerm.ts), for the run shown, not the fields.
+ */
+function Readout() {
+  const last = useStudio((s) => s.rde.trace[s.rde.trace.length - 1]);
+  const requested = useStudio((s) => s.rde.run?.requested);
+  const phiX = useStudio((s) => {
+    const t = selectTarget(s);
+    return t === null ? null : s.classification?.logits[t] ?? null;
+  });
+  const d = useStudio((s) => s.classification?.pixels.length ?? 0);
+  if (!last || !requested || phiX === null) return <p className="meta" data-testid="rde-readout">{' '}</p>;
+  const p = rdeParams.parse(requested);
+  const term = p.regulariser;
+  const f = formatNumber;
+  const worked = term === 'reference' ? `${f(p.lambda)} × ${f(phiX)}² × ${f(last.rate)}`
+    : term === 'mean' ? `${f(p.lambda)} × ${f(last.rate)}`
+      : `${f(p.lambda)} × ${f(last.rate * d)}`;
+  return (
+    <p className="meta" data-testid="rde-readout" data-distortion={last.distortion} data-rate={last.rate} data-objective={last.objective}
+      data-lambda={p.lambda} data-phi={phiX} data-d={d} data-rate-term={term}>
+      D = {f(last.distortion)}, rate ‖s‖₁/d = {f(last.rate)}, Φ(x) = {f(phiX)}<br />
+      F = D + {RATE_TERM_FORMULAS[term]} = {f(last.distortion)} + {worked} = {f(last.objective)} after {last.iteration} iterations
+    </p>
+  );
+}
+
+/** The objective of the run shown (or of the fields, before a run). */
+function Formula({ description }: { description: string }) {
+  const term = useStudio((s) => (s.rde.run ? rdeParams.parse(s.rde.run.requested).regulariser : s.rde.settings.regulariser) as RateTerm);
+  return <p className="formula" data-testid="rde-formula">{rdeFormula(term)}<span className="description"> — {description}</span></p>;
 }
 
 function LiveTrace() {
@@ -126,7 +182,7 @@ function Plane() {
 export function RdePanel() {
   // Narrow subscriptions: the streamed trace, mask and progress re-render only their own parts.
   const settings = useStudio((s) => s.rde.settings);
-  const running = useStudio((s) => s.rde.status === 'running');
+  const running = useStudio((s) => rdeStatus(s.rde) === 'running');
   const sweeping = useStudio((s) => s.rde.sweep !== null);
   const model = useStudio((s) => s.model);
   const classification = useStudio((s) => s.classification);
@@ -140,51 +196,62 @@ export function RdePanel() {
   return (
     <section className="panel rde" aria-labelledby="rde-title" data-testid="panel-rde">
       <h2 id="rde-title">{method.label}</h2>
-      <p className="formula">{method.formula}<span className="description"> — {method.description}</span></p>
+      <Formula description={method.description} />
       {unavailable && <p role="alert" className="error">{unavailable}</p>}
       {!classification && !unavailable && <p className="hint">The mask appears once there is an input.</p>}
       {classification && !unavailable && (
         <div className="rde-grid">
           <form className="rde-controls" onSubmit={(e) => { e.preventDefault(); void runRde(); }} aria-label="RDE settings">
-            <label htmlFor="rde-lambda-slider">λ (rate weight)</label>
+            <span className="control-label"><label htmlFor="rde-lambda-slider">λ (rate weight)</label> <HelpTip descriptor={FIELDS.lambda} /></span>
             <div className="control-row">
-              <input id="rde-lambda-slider" type="range" min={LOG_MIN} max={LOG_MAX} step={0.01} data-testid="rde-lambda-slider"
+              <input id="rde-lambda-slider" type="range" min={LOG_MIN} max={LOG_MAX} step={0.1} data-testid="rde-lambda-slider"
                 value={Math.log10(Math.max(settings.lambda, 10 ** LOG_MIN))}
                 aria-valuetext={`λ = ${formatNumber(settings.lambda)}`}
+                aria-describedby="rde-lambda-keys"
+                onKeyDown={(e) => {
+                  // Page keys move a decade (arrows a tenth of one, the slider's step).
+                  if (e.key !== 'PageUp' && e.key !== 'PageDown') return;
+                  e.preventDefault();
+                  const log = Math.log10(Math.max(settings.lambda, 10 ** LOG_MIN)) + (e.key === 'PageUp' ? 1 : -1);
+                  setRdeSettings({ lambda: Number((10 ** Math.min(LOG_MAX, Math.max(LOG_MIN, log))).toPrecision(3)) });
+                }}
                 onChange={(e) => setRdeSettings({ lambda: Number((10 ** Number(e.currentTarget.value)).toPrecision(3)) })} />
-              <NumberField label="λ" value={settings.lambda} min={0} max={10000} step="any" testId="rde-lambda"
-                onCommit={(lambda) => setRdeSettings({ lambda })} />
+              <NumberField name="lambda" value={settings.lambda} onCommit={(lambda) => setRdeSettings({ lambda })} />
             </div>
-            <label htmlFor="rde-rank">Covariance rank of V (0 = diagonal)</label>
+            <span id="rde-lambda-keys" className="sr-only">Arrow keys change λ by a tenth of a decade, Page Up and Page Down by a decade.</span>
+            <span className="control-label"><label htmlFor="rde-rate-term">{FIELDS.regulariser.label}</label> <HelpTip descriptor={FIELDS.regulariser} /></span>
+            <select id="rde-rate-term" value={settings.regulariser} data-testid="rde-regulariser"
+              onChange={(e) => setRdeSettings({ regulariser: e.currentTarget.value as RateTerm })}>
+              {optionsOf(FIELDS.regulariser)}
+            </select>
+            <span className="control-label"><label htmlFor="rde-rank">{FIELDS.rank.label} (0 = diagonal)</label> <HelpTip descriptor={FIELDS.rank} /></span>
             <div className="control-row">
-              <input id="rde-rank" type="range" min={0} max={maxRank} step={1} value={Math.min(settings.rank, maxRank)} data-testid="rde-rank"
+              <input id="rde-rank" type="range" min={0} max={Math.min(maxRank, numeric('rank').max ?? maxRank)} step={1} value={Math.min(settings.rank, maxRank)} data-testid="rde-rank"
                 onChange={(e) => setRdeSettings({ rank: Number(e.currentTarget.value) })} />
               <output htmlFor="rde-rank" className="num">{settings.rank}</output>
             </div>
-            <label htmlFor="rde-mode">Distortion computed by</label>
+            <span className="control-label"><label htmlFor="rde-mode">{FIELDS.mode.label}</label> <HelpTip descriptor={FIELDS.mode} /></span>
             <select id="rde-mode" value={settings.mode} data-testid="rde-mode"
-              onChange={(e) => setRdeSettings({ mode: e.currentTarget.value as RdeMode })}>
-              {(Object.keys(RDE_MODES) as RdeMode[]).map((m) => <option key={m} value={m}>{RDE_MODES[m]}</option>)}
+              onChange={(e) => setRdeSettings({ mode: e.currentTarget.value as RdeParams['mode'] })}>
+              {optionsOf(FIELDS.mode)}
             </select>
             {settings.mode === 'mc' && (
-              <label className="inline">Samples per step
-                <NumberField label="Samples" value={settings.samples} min={1} max={4096} step={1} integer testId="rde-samples"
-                  onCommit={(samples) => setRdeSettings({ samples })} />
+              <label className="inline">{FIELDS.samples.label}
+                <NumberField name="samples" value={settings.samples} onCommit={(samples) => setRdeSettings({ samples })} />
               </label>
             )}
             <div className="control-row">
-              <label className="inline">Iterations
-                <NumberField label="Iterations" value={settings.iterations} min={1} max={5000} step={1} integer testId="rde-iterations"
-                  onCommit={(iterations) => setRdeSettings({ iterations })} />
+              <label className="inline">{FIELDS.iterations.label}
+                <NumberField name="iterations" value={settings.iterations} onCommit={(iterations) => setRdeSettings({ iterations })} />
               </label>
-              <label className="inline">s₀
-                <NumberField label="s₀" value={settings.s0} min={0} max={1} step={0.05} testId="rde-s0"
-                  onCommit={(s0) => setRdeSettings({ s0 })} />
+              <HelpTip descriptor={FIELDS.iterations} />
+              <label className="inline">{FIELDS.s0.label}
+                <NumberField name="s0" value={settings.s0} onCommit={(s0) => setRdeSettings({ s0 })} />
               </label>
+              <HelpTip descriptor={FIELDS.s0} />
             </div>
-            <span className="control-label" id="rde-plateau-label">Stop when F falls by less than this fraction over 10 iterations (0 = use the whole budget)</span>
-            <NumberField label="Stop tolerance" value={settings.plateau} min={0} max={1} step="any" testId="rde-plateau"
-              onCommit={(plateau) => setRdeSettings({ plateau })} />
+            <span className="control-label" id="rde-plateau-label">{FIELDS.plateau.label}: stop when F falls by less than this fraction over 10 iterations (0 = use the whole budget) <HelpTip descriptor={FIELDS.plateau} /></span>
+            <NumberField name="plateau" value={settings.plateau} onCommit={(plateau) => setRdeSettings({ plateau })} />
             <label htmlFor="rde-class">Explained class</label>
             <select id="rde-class" value={override === null ? 'predicted' : String(override)} data-testid="rde-class"
               onChange={(e) => setTarget(e.currentTarget.value === 'predicted' ? null : Number(e.currentTarget.value))}>

@@ -1,8 +1,24 @@
 // A typed window hook for end-to-end tests: read numbers instead of guessing pixels.
+//
+// Tests act as a user does (through the page), and read what the store holds through
+// snapshot(): every number there comes from useStudio's state, derived with the store's own
+// selectors (selectTarget, the comparison's displayMaps), never from a second copy. The tensor
+// count is asked through the store's workerMemory action. Only what a test genuinely needs below
+// the store goes lower, each for its reason, written beside it:
+// - faults (simulateFault, terminateWorker, workerStarts): the worker's supervisor. The store
+//   learns of a lost worker only after the fact, which is what these tests check; no action may
+//   kill a worker on purpose.
+// - injectRenderFault: writes a state no action produces (a class name that is not text); that
+//   is the fault.
+// - timeMethod, runMethod: probes of the compute layer for benchmarks and the backend matrix.
+//   They need a seed the store's runs do not take, and must leave the page's runs (the maps the
+//   user sees) untouched, so they send one request for the store's current input and class
+//   (selectTarget) straight to the worker.
+// e2e/studio.ts wraps this hook in typed fixtures; specs never cast window.__studio.
 import { selectTarget, useStudio } from '../store/studioStore';
 import { workerMemory } from '../store/actions';
 import { symmetricLimit } from '../core/image/display';
-import type { RdeState } from '../store/rdeSlice';
+import { rdeStatus, type RdeState } from '../store/rdeSlice';
 import { compareSnapshot, type CompareSnapshot } from './compare/compareSnapshot';
 import { newRunId } from '../store/runIds';
 import { studioWorker, terminateWorkerSilently, workerStarts } from '../worker/client';
@@ -10,6 +26,7 @@ import type { WorkerFault } from '../worker/protocol';
 import type { PassCount } from '../core/methods/types';
 
 export interface StudioTestHook {
+  /** The store's state as plain numbers and strings (useStudio.getState()). */
   snapshot(): {
     backend: string | null;
     /** 'ready' once the worker holds the backend, the model and the image (after a switch or restart too). */
@@ -40,6 +57,7 @@ export interface StudioTestHook {
     };
     compare: CompareSnapshot;
   };
+  /** Tensors the worker holds now (the store's workerMemory action). */
   tensorCount(): Promise<number>;
   /** Fault injection (reliability tests): the worker hangs, crashes, runs out of memory or loses its GPU. */
   simulateFault(kind: WorkerFault): Promise<string | null>;
@@ -55,7 +73,18 @@ export interface StudioTestHook {
   runMethod(methodId: string, params: Record<string, unknown>, seed: number): Promise<{ relevance: number[]; milliseconds: number; backend: string }>;
 }
 
-function rdeSnapshot(rde: RdeState): ReturnType<StudioTestHook['snapshot']>['rde'] {
+export type StudioSnapshot = ReturnType<StudioTestHook['snapshot']>;
+export type RdeSnapshot = StudioSnapshot['rde'];
+export type { CompareSnapshot };
+
+declare global {
+  interface Window {
+    /** The end-to-end tests' hook, set by installTestHook (main.tsx). */
+    __studio?: StudioTestHook;
+  }
+}
+
+function rdeSnapshot(rde: RdeState): RdeSnapshot {
   const last = rde.trace[rde.trace.length - 1];
   let sum = 0;
   let checksum = 0;
@@ -65,7 +94,7 @@ function rdeSnapshot(rde: RdeState): ReturnType<StudioTestHook['snapshot']>['rde
   });
   const { lambda, rank, mode, iterations } = rde.settings;
   return {
-    status: rde.status,
+    status: rdeStatus(rde),
     settings: { lambda, rank, mode, iterations },
     iterations: rde.trace.length,
     distortion: last?.distortion ?? null,
@@ -76,7 +105,7 @@ function rdeSnapshot(rde: RdeState): ReturnType<StudioTestHook['snapshot']>['rde
     frontierPoints: rde.points.filter((p) => p.sweep !== null).length,
     obfuscationScores: rde.obfuscations ? Array.from(rde.obfuscations.scores) : null,
     timing: rde.timing,
-    error: rde.error,
+    error: rde.run?.status === 'error' ? rde.run.error ?? null : rde.error,
   };
 }
 
@@ -106,15 +135,19 @@ export function installTestHook(): void {
     async tensorCount() {
       return (await workerMemory()).numTensors;
     },
+    // Below the store: the supervisor's worker (see the top of this file).
     simulateFault(kind) {
       return studioWorker().simulateFault(kind).then(() => null, (err: unknown) => String(err));
     },
     terminateWorker: terminateWorkerSilently,
     injectRenderFault() {
+      // The fault is a state no action produces, so it is written directly.
       const { model } = useStudio.getState();
       if (model) useStudio.setState({ model: { ...model, classes: [{ not: 'text' } as unknown as string, ...model.classes.slice(1)] } });
     },
     workerStarts,
+    // Probes of the compute layer (see the top of this file): the store's input and class, a
+    // seed of the test's choosing, and the page's own runs left as they are.
     async timeMethod(methodId, params) {
       const target = selectTarget(useStudio.getState());
       if (target === null) throw new Error('Load an image first.');
@@ -128,5 +161,5 @@ export function installTestHook(): void {
       return { relevance: Array.from(r.relevance), milliseconds: r.milliseconds, backend: r.backend };
     },
   };
-  (window as unknown as { __studio: StudioTestHook }).__studio = hook;
+  window.__studio = hook;
 }

@@ -37,16 +37,9 @@ export interface ModelInfo {
   methods: MethodInfo[];
 }
 
-/**
- * One method parameter as a form needs it, derived from the method's zod schema: its kind,
- * default, bounds (exclusive where the schema says so, e.g. ε > 0) or options, and description.
- */
-export type ParamDescriptor = { name: string; description: string } & (
-  | { kind: 'number' | 'integer'; default: number; min?: number; minExclusive?: boolean; max?: number; maxExclusive?: boolean }
-  | { kind: 'enum'; default: string; options: string[] }
-  | { kind: 'boolean'; default: boolean }
-  | { kind: 'string'; default: string }
-);
+/** A method parameter as forms need it, derived from the method's zod schema (core/methods/params.ts). */
+export type { ParamDescriptor } from '../core/methods/params';
+import type { ParamDescriptor } from '../core/methods/params';
 
 export interface MethodInfo {
   id: string;
@@ -71,6 +64,8 @@ export interface ClassifyResult {
   logits: Float32Array;
   probabilities: Float32Array;
   predicted: number;
+  /** The backend that computed the logits (shown beside them: a backend switch recomputes them). */
+  backend: BackendName;
 }
 
 export interface ExplainRequest {

@@ -1,7 +1,6 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -15,11 +14,11 @@ import type { Net } from '../core/net/ir';
 import { preprocessForModel, type PreprocessingKind } from '../core/image/preprocess';
 import type { ReferenceDistribution } from '../core/reference/distribution';
 import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../core/methods/registry';
+import { paramDescriptors } from '../core/methods/params';
 import { sampleObfuscations } from '../core/rde/obfuscationSamples';
 import { autoBackend, probeBackends } from './backendProbe';
 import { loseDevice, watchDeviceLoss } from './deviceLoss';
-import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, ParamDescriptor, RawImage, StudioWorkerApi } from './protocol';
-import type { Method } from '../core/methods/types';
+import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, RawImage, StudioWorkerApi } from './protocol';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -68,33 +67,6 @@ async function applyBackend(pref: BackendPreference): Promise<BackendReport> {
   return { active: choice, preference, autoChoice: autoBackend(options), options };
 }
 
-/**
- * The form a method's parameters need, read from the JSON Schema zod derives from the schema
- * (the one declaration that also drives the CLI flags and validation). Every field is flat and
- * has a default (core/methods/types.ts), so a property maps to one descriptor.
- */
-function paramDescriptors(method: Method): ParamDescriptor[] {
-  const properties = z.toJSONSchema(method.params, { io: 'input' }).properties ?? {};
-  return Object.entries(properties).map(([name, property]) => {
-    const p = typeof property === 'object' ? property : {};
-    const description = p.description ?? '';
-    if (p.enum) return { name, description, kind: 'enum', default: String(p.default), options: p.enum.map(String) };
-    if (p.type === 'boolean') return { name, description, kind: 'boolean', default: p.default === true };
-    if (p.type === 'number' || p.type === 'integer') {
-      const bound = (inclusive: unknown, exclusive: unknown) => typeof exclusive === 'number' ? { value: exclusive, exclusive: true }
-        : typeof inclusive === 'number' ? { value: inclusive, exclusive: false } : null;
-      const min = bound(p.minimum, p.exclusiveMinimum);
-      const max = bound(p.maximum, p.exclusiveMaximum);
-      return {
-        name, description, kind: p.type, default: Number(p.default),
-        ...(min ? { min: min.value, minExclusive: min.exclusive } : {}),
-        ...(max ? { max: max.value, maxExclusive: max.exclusive } : {}),
-      };
-    }
-    return { name, description, kind: 'string', default: String(p.default ?? '') };
-  });
-}
-
 /** A bundle's files fetched from its folder's URL; a file the server does not have reads as null. */
 function urlReader(dir: URL): ReadBundleFile {
   return async (path) => {
@@ -127,7 +99,7 @@ function installModel({ model, net, meta, reference, report }: ModelBundle): Mod
       return {
         id: m.id, label: m.label, formula: m.formula, description: m.description, available: a.ok, ...(a.ok ? {} : { reason: a.reason }),
         unit: m.unit,
-        params: paramDescriptors(m), cost: m.cost ?? 'expensive',
+        params: paramDescriptors(m.params), cost: m.cost ?? 'expensive',
       };
     }),
   };
@@ -167,6 +139,7 @@ const api: StudioWorkerApi = {
     input = next;
     return Comlink.transfer({
       pixels: prepared.pixels, shape: prepared.shape, polarity: prepared.polarity, notes: prepared.notes, ...result,
+      backend: tf.getBackend() as BackendName,
     }, [result.logits.buffer as ArrayBuffer, result.probabilities.buffer as ArrayBuffer]);
   },
 

@@ -9,6 +9,7 @@ import { rdeMethod } from '../rde/rde';
 import { deepTaylorMethod, lrpMethod } from './lrp';
 import { kernelShapMethod, limeMethod, occlusionMethod, shapleyExactMethod, shapleySamplingMethod } from './shapley';
 import type { Method } from './types';
+import { checkParams } from './params';
 
 /** Every explanation method, in the order the studio lists them. New methods register here. */
 export const METHODS: Method[] = [
@@ -26,7 +27,7 @@ export const METHODS: Method[] = [
   kernelShapMethod,
   limeMethod,
   occlusionMethod,
-] as unknown as Method[];
+];
 
 export function getMethod(id: string): Method {
   const m = METHODS.find((method) => method.id === id);
@@ -41,21 +42,22 @@ export function methodAvailability(method: Method, net: Net): { ok: true } | { o
   return { ok: false, reason: `${method.label} needs every layer in the network IR; not expressible: ${names}.` };
 }
 
-/** Validates raw parameter values (strings from the CLI or URL, or typed from the UI). */
+/**
+ * Validates raw parameter values (text from the CLI or a link, or typed from the UI) through the
+ * descriptors derived from the method's schema (core/methods/params.ts): one message per rule,
+ * the same on every surface. The first problem refuses the whole set.
+ */
 export function parseMethodParams(method: Method, raw: Record<string, unknown>): z.infer<Method['params']> {
-  const coerced: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (typeof value !== 'string') coerced[key] = value;
-    else if (value === 'true' || value === 'false') coerced[key] = value === 'true';
-    else if (value.trim() !== '' && Number.isFinite(Number(value))) coerced[key] = Number(value);
-    else coerced[key] = value;
-  }
+  const { values, problems, unknown } = checkParams(method.params, raw);
   const known = Object.keys(method.params.shape);
-  const unknown = Object.keys(coerced).filter((k) => !known.includes(k));
   if (unknown.length) {
     throw new Error(`${method.label} has no parameter ${unknown.join(', ')}; it takes: ${known.join(', ') || 'none'}.`);
   }
-  const parsed = method.params.safeParse(coerced);
+  if (problems.length) {
+    const name = Object.keys(raw).find((k) => !(k in values)) ?? '';
+    throw new Error(`${method.label}: parameter ${name}: ${problems[0]}`);
+  }
+  const parsed = method.params.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`${method.label}: parameter ${issue.path.join('.')}: ${issue.message}`);

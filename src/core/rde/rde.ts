@@ -1,34 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
 import { explainedLogit } from './explainedLogit';
 import type { Net } from '../net/ir';
 import type { Explanation, ExplainContext, Method } from '../methods/types';
 import { throwIfAborted } from '../methods/types';
-import { MASK_UNIT } from '../methods/units';
 import { readRelevance } from '../methods/readBack';
+import { MASK_UNIT } from '../methods/units';
 import { projectedGradientDescent } from './projectedGradient';
 import { adamOnBox } from './adamOnBox';
-import { makeDistortion, rateWeight } from './rdeObjective';
+import { makeDistortion } from './rdeObjective';
+import { rateWeight, rdeFormula } from './rateTerm';
+import { rdeParams, type RdeParams } from './params';
 
-export const rdeParams = z.object({
-  mode: z.enum(['diag', 'lowrank', 'lowrank-diag', 'mc']).default('diag')
-    .describe('how D(s) is computed: ADF diagonal, low-rank, low-rank + diagonal, or Monte Carlo'),
-  rank: z.number().int().min(0).max(4096).default(30).describe('covariance rank of the reference distribution (0 = diagonal)'),
-  lambda: z.number().min(0).max(1e6).default(0.5).describe('weight of the rate ‖s‖₁'),
-  regulariser: z.enum(['reference', 'paper']).default('reference')
-    .describe('reference: λ Φ(x)² ‖s‖₁/d; paper: λ ‖s‖₁'),
-  iterations: z.number().int().min(1).max(100_000).default(1500).describe('maximum iterations'),
-  plateau: z.number().min(0).max(1).default(0)
-    .describe('stop once F has fallen by less than this fraction over the last 10 iterations (0: run the full budget, as the reference code)'),
-  s0: z.number().min(0).max(1).default(0.25).describe('initial mask value (ignored when warm-started)'),
-  optimizer: z.enum(['armijo', 'adam']).default('armijo')
-    .describe('armijo: projected gradient, momentum, backtracking (reference); adam: Adam with clamping'),
-  step: z.number().positive().max(1e4).default(1).describe('initial step (armijo) or learning rate ×1e-3 (adam)'),
-  lineSearch: z.number().int().min(1).max(30).default(3)
-    .describe('armijo line-search steps tried together in one batched pass (same result, fewer passes)'),
-  samples: z.number().int().min(1).max(100_000).default(64).describe('noise samples for mode mc'),
-});
-export type RdeParams = z.infer<typeof rdeParams>;
+export { rdeParams, type RdeParams } from './params';
+
 
 export interface RdeTraceRecord {
   iteration: number;
@@ -112,7 +96,7 @@ export const rdeMethod: Method<typeof rdeParams> = {
   label: 'Rate-Distortion Explanation',
   family: 'rde',
   description: 'The smallest mask s that keeps the score when everything outside it is replaced by noise from V.',
-  formula: 'min_s ½(Φ(x) − E Φ(y))² + ½ Var Φ(y) + λ‖s‖₁,  y = s⊙x + (1−s)⊙n',
+  formula: rdeFormula(rdeParams.shape.regulariser.parse(undefined)),
   params: rdeParams,
   unit: MASK_UNIT,
   requires: 'gradient',

@@ -8,7 +8,6 @@ import { monteCarloDistortion } from './monteCarloDistortion';
 import { disposeNoiseModel, noiseModel, sampleNoise } from '../reference/noise';
 
 export type DistortionMode = AdfMode | 'mc';
-export type Regulariser = 'reference' | 'paper';
 
 /**
  * A differentiable D(s) for one input, target and reference, with the tensors it holds:
@@ -46,12 +45,4 @@ export function makeDistortion(
     distortion: (s) => tf.tidy(() => distortion(propagateMoments(net, inputMoments(x, s, tensors, mode)), target, phiX)),
     dispose: () => disposeReferenceTensors(tensors),
   };
-}
-
-/**
- * The rate term. Reference code (default): λ Φ(x)² ‖s‖₁ / d, so λ means the same on every
- * image size and logit scale; paper: λ ‖s‖₁ (METHODS.md 1, Objective).
- */
-export function rateWeight(regulariser: Regulariser, lambda: number, phiX: number, d: number): number {
-  return regulariser === 'reference' ? (lambda * phiX * phiX) / d : lambda;
 }

@@ -2,7 +2,7 @@ import type { MethodInfo } from '../../worker/protocol';
 import type { CompareRun } from '../../store/compareSlice';
 import type { DisplayMap } from '../../store/compareDisplay';
 import type { MapScale } from '../mapScale';
-import { paramValue } from '../../store/compareParams';
+import { paramValue } from '../../core/methods/params';
 import { cancelCompareRun, resetCompareParams, runCompareMethod, setCompareParam } from '../../store/compareActions';
 import { BACKEND_LABELS, type BackendName } from '../../core/tf/backendNames';
 import { Heatmap } from '../Heatmap';

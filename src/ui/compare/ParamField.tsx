@@ -1,6 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { ParamDescriptor } from '../../worker/protocol';
-import { parseParamInput, type ParamValue } from '../../store/compareParams';
+import { parseParamInput, type ParamDescriptor, type ParamValue } from '../../core/methods/params';
 
 /**
  * One parameter, edited in place: a select for choices, a checkbox for switches, a text or
@@ -29,7 +28,7 @@ export function ParamField({ methodId, descriptor, value, onCommit }: {
   if (descriptor.kind === 'enum') {
     control = (
       <select id={id} value={String(value)} data-testid={testId} aria-describedby={describedBy} onChange={(e) => commit(e.currentTarget.value)}>
-        {descriptor.options.map((o) => <option key={o} value={o}>{o}</option>)}
+        {descriptor.options.map((o) => <option key={o} value={o}>{descriptor.optionLabels?.[o] ?? o}</option>)}
       </select>
     );
   } else if (descriptor.kind === 'boolean') {
@@ -45,7 +44,7 @@ export function ParamField({ methodId, descriptor, value, onCommit }: {
   }
   return (
     <div className="param-field">
-      <label htmlFor={id}>{descriptor.name}</label>
+      <label htmlFor={id}>{descriptor.label}</label>
       {control}
       {problem && <span id={`${id}-problem`} role="alert" className="error field-problem" data-testid={`${testId}-problem`}>{problem}</span>}
       <small id={`${id}-about`} className="param-about">{descriptor.description}</small>
