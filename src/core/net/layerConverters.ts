@@ -98,7 +98,7 @@ const batchNormalization: LayerConverter = (layer) => {
  * The converter table, one entry per Keras class name (DESIGN.md, Network IR). A class that is
  * not here, or whose entry says "unsupported", becomes an opaque layer: gradient methods still
  * run through tfjs, propagation methods name it as the reason they cannot. Adding a layer kind
- * is adding an entry (and its row in fromLayersModel.test.ts).
+ * is adding an entry (and its case in layerConverters.test.ts).
  */
 export const LAYER_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
   InputLayer: vanishes,
