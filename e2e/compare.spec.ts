@@ -149,7 +149,12 @@ test('normalisation per map, shared or percentile-clipped, and the sign modes se
   await page.keyboard.press('ArrowDown');
   await expect(page.getByRole('radio', { name: NORMALISATIONS.shared })).toBeChecked();
   await expect.poll(async () => (await read()).normalisation).toBe('shared');
-  for (const id of CHEAP) await expect(legendMax(page, id)).toHaveText(formatValue(largest));
+  // Shared within a unit (e2e/displayModes.spec.ts checks the groups): each legend shows the largest |R| of its unit's maps.
+  const shared = await read();
+  for (const id of CHEAP) {
+    const sameUnit = CHEAP.filter((o) => shared.methods[o].unit === shared.methods[id].unit);
+    await expect(legendMax(page, id)).toHaveText(formatValue(Math.max(...sameUnit.map((o) => perMap.methods[o].limit!))));
+  }
   const smallest = CHEAP.reduce((a, id) => (perMap.methods[id].limit! < perMap.methods[a].limit! ? id : a));
   expect(formatValue(perMap.methods[smallest].limit!)).not.toBe(formatValue(largest));
 
@@ -166,9 +171,10 @@ test('normalisation per map, shared or percentile-clipped, and the sign modes se
   await page.getByTestId('compare-norm-per-map').check();
   await page.getByTestId('compare-sign-negative').check();
   await expect.poll(async () => (await read()).sign).toBe('negative');
-  // Negative part only: the range is ±|min R| of each map.
+  // Negative part only: blue at min R of each map to white at 0.
   for (const id of ['gradient', 'integrated-gradients']) {
-    await expect(legendMax(page, id)).toHaveText(formatValue(Math.abs(perMap.methods[id].min!)));
+    await expect(page.getByTestId(`compare-legend-min-${id}`)).toHaveText(formatValue(perMap.methods[id].min!));
+    await expect(legendMax(page, id)).toHaveText('0');
   }
   await page.getByTestId('compare-sign-positive').check();
   for (const id of ['gradient', 'integrated-gradients']) {

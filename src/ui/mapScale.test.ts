@@ -54,14 +54,14 @@ describe('mapScale: every sign mode × unit', () => {
   it('the mask: white 0 … red 1 in every mode and normalisation, whatever the limit', () => {
     for (const normalisation of ['per-map', 'shared', 'percentile'] as const) {
       expect(SIGNS.map((sign) => summary(scale(MASK_UNIT, sign, { normalisation, limit: 0.4 })))).toEqual([
-        'reds [0, 1] 0 … 1.00 (white → red)',
-        'reds [0, 1] 0 … 1.00 (white → red)',
-        'reds [0, 1] 0 … 1.00 (white → red) empty',
-        'reds [0, 1] 0 … 1.00 (white → red)',
+        'reds [0, 1] 0 … 1 (white → red)',
+        'reds [0, 1] 0 … 1 (white → red)',
+        'reds [0, 1] 0 … 1 (white → red) empty',
+        'reds [0, 1] 0 … 1 (white → red)',
       ]);
       expect(scale(MASK_UNIT, 'all', { normalisation }).range).toBe('fixed range 0…1: a mask is never rescaled');
     }
-    expect(scale(MASK_UNIT, 'all').caption).toBe('the mask keeps (red, s = 1.00) what the score needs and replaces (white, s = 0) the rest with noise.');
+    expect(scale(MASK_UNIT, 'all').caption).toBe('the mask keeps (red, s = 1) what the score needs and replaces (white, s = 0) the rest with noise.');
   });
 
   it('"blue lowers it" only where both signs are drawn, and no blue in the colours of any other case', () => {

@@ -73,15 +73,16 @@ export function mapScale(input: MapScaleInput): MapScale {
   const format = input.format ?? formatValue;
   const range = rangeText(input);
   const L = input.limit > 0 ? input.limit : 1;
-  const reds = (lo: number, hi: number, caption: string, empty = false): MapScale => ({
-    palette: 'reds', domain: [lo, hi], labels: { low: format(lo), mid: null, high: format(hi) },
+  const reds = (lo: number, hi: number, caption: string, empty = false, label = format): MapScale => ({
+    palette: 'reds', domain: [lo, hi], labels: { low: label(lo), mid: null, high: label(hi) },
     colours: { low: 'white', high: 'red' }, caption, unit, range, empty,
   });
 
   if (unit.fixedRange) {
+    // A fixed range is exact (0 and 1), so its ends are written as such.
     const [lo, hi] = unit.fixedRange;
-    if (sign === 'negative') return reds(lo, hi, 'a mask has no negative values, so nothing is drawn in this sign mode.', true);
-    return reds(lo, hi, `the mask keeps (red, s = ${format(hi)}) what the score needs and replaces (white, s = ${format(lo)}) the rest with noise.`);
+    if (sign === 'negative') return reds(lo, hi, 'a mask has no negative values, so nothing is drawn in this sign mode.', true, String);
+    return reds(lo, hi, `the mask keeps (red, s = ${hi}) what the score needs and replaces (white, s = ${lo}) the rest with noise.`, false, String);
   }
   if (!unit.signed) {
     if (sign === 'negative') return reds(0, L, `this map has no negative values (${unit.label} ≥ 0), so nothing is drawn in this sign mode.`, true);

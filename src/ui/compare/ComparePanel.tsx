@@ -36,7 +36,7 @@ export function ComparePanel() {
           <CompareControls methods={model.methods} selected={selected} normalisation={normalisation} sign={sign} />
           {classification
             ? <p className="caption compare-caption" data-testid="compare-caption">
-                Class {classLabel}: {gridCaption(sign)} Each map's own legend says what its colours mean; cheap methods run at once, the others when you press Run.
+                Class {classLabel}: {gridCaption(sign)} Maps without a sign (the RDE mask, squared gradients) say so under their map. Cheap methods run at once; the others when you press Run.
               </p>
             : <p className="hint">The maps appear once there is an input.</p>}
           {normalisation === 'shared' && <SharedRanges maps={maps} methods={cards} />}

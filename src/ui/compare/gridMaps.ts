@@ -21,7 +21,7 @@ export function gridMaps(
   }]));
 }
 
-/** What the colours of the grid's signed maps mean in this sign mode (each card's legend says it for its own map). */
+/** What the colours of the grid's signed maps mean in this sign mode (each card says it for its own map). */
 export function gridCaption(sign: CompareSign): string {
-  return `in signed maps, ${mapScale({ unit: LOGIT_SHARE, sign, normalisation: 'per-map', limit: 1 }).caption}`;
+  return mapScale({ unit: LOGIT_SHARE, sign, normalisation: 'per-map', limit: 1 }).caption;
 }
