@@ -2,6 +2,7 @@ import { useStudio } from '../store/studioStore';
 import { chooseBackend } from '../store/actions';
 import { BACKEND_LABELS, type BackendName } from '../core/tf/backendNames';
 import type { BackendPreference } from '../worker/protocol';
+import { BACKEND_SWITCH_RULE } from '../store/backendSwitch';
 
 /** Names the backend in use and lets the user pick another. */
 export function BackendPicker() {
@@ -20,6 +21,8 @@ export function BackendPicker() {
           onChange={(e) => void chooseBackend(e.currentTarget.value as BackendPreference)}
           data-testid="backend-select"
           aria-label="Compute backend"
+          aria-describedby="backend-rule"
+          title={BACKEND_SWITCH_RULE}
         >
           <option value="auto">Auto ({label(backend.autoChoice)} here)</option>
           {backend.options.map((o) => (
@@ -29,6 +32,7 @@ export function BackendPicker() {
           ))}
         </select>
       </label>
+      <span id="backend-rule" className="visually-hidden" data-testid="backend-rule">{BACKEND_SWITCH_RULE}</span>
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import { submitImage, showMessage } from '../store/actions';
+import { showMessage } from '../store/actions';
 import { DigitGallery } from './DigitGallery';
 import { DrawPad } from './DrawPad';
-import { intakeBlob as intake, openBundledDigit } from './bundledDigits';
+import { KeptImageNote } from './KeptImageNote';
+import { intakeBlob as intake, intakeDecoded, openBundledDigit } from './bundledDigits';
 
 /** Every way in: drop, file dialog, paste, draw, or a bundled digit. */
 export function IntakePanel() {
@@ -27,6 +28,7 @@ export function IntakePanel() {
   return (
     <section className="panel intake" aria-labelledby="intake-title">
       <h2 id="intake-title">Input</h2>
+      <KeptImageNote />
       <div
         className={`dropzone${over ? ' over' : ''}`}
         data-testid="dropzone"
@@ -62,7 +64,7 @@ export function IntakePanel() {
       <h3>Test digits (held out from training)</h3>
       <DigitGallery onPick={(d) => void openBundledDigit(d.file)} />
       <h3>Or draw one</h3>
-      <DrawPad onDrawn={(decoded) => void submitImage(decoded.raw, { source: 'Drawing', previewUrl: decoded.previewUrl, notes: [] })} />
+      <DrawPad onDrawn={(decoded) => void intakeDecoded(decoded, decoded.blob, 'Drawing')} />
     </section>
   );
 }

@@ -140,10 +140,10 @@ async function rawToObjectUrl(raw: RawImage): Promise<string> {
   return URL.createObjectURL(await canvas.convertToBlob({ type: 'image/png' }));
 }
 
-/** Pixels of a drawing canvas, with a PNG of it for the preview. */
-export async function decodeCanvas(canvas: HTMLCanvasElement): Promise<DecodedImage> {
+/** Pixels of a drawing canvas, with a PNG of it for the preview (and to keep for the next visit). */
+export async function decodeCanvas(canvas: HTMLCanvasElement): Promise<DecodedImage & { blob: Blob }> {
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
   const blob = await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('Could not read the drawing.'))), 'image/png'));
-  return { raw: { width: canvas.width, height: canvas.height, data }, previewUrl: URL.createObjectURL(blob), notes: [] };
+  return { raw: { width: canvas.width, height: canvas.height, data }, previewUrl: URL.createObjectURL(blob), notes: [], blob };
 }
