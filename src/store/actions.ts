@@ -1,6 +1,6 @@
 // Actions outside components: each talks to the worker and writes the store.
 import { studioWorker, onWorkerLost, replaceWorker } from '../worker/client';
-import type { BackendPreference } from '../worker/protocol';
+import type { BackendPreference, RunEstimate } from '../worker/protocol';
 import { WorkerLostError, type LostReason } from '../worker/supervisor';
 import type { RawImage } from '../core/image/rawImage';
 import { useStudio, selectTarget, type InputImage } from './studioStore';
@@ -271,4 +271,13 @@ export function cancelRun(methodId: string): void {
 
 export async function workerMemory(): Promise<{ numTensors: number; numBytes: number }> {
   return studioWorker().memory();
+}
+
+/** The worker's estimate of a run's time (null when it cannot say: no input, bad parameters, a lost worker). */
+export async function estimateRun(methodId: string, params: Record<string, unknown>): Promise<RunEstimate | null> {
+  try {
+    return await studioWorker().estimate(methodId, params);
+  } catch {
+    return null;
+  }
 }

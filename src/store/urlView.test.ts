@@ -17,10 +17,10 @@ describe('parseUrlView', () => {
     const v = parseUrlView('?lambda=-1&rank=2.5&mode=magic&iterations=20000&samples=0&class=x&digit=../x.png&backend=bogus&s0=0.5');
     expect(v.settings).toEqual({ s0: 0.5 });
     expect(v.problems).toEqual([
-      // RDE's in the order of its schema, then the others.
-      'mode=magic (Distortion computed by must be one of diag, lowrank, lowrank-diag, mc)',
-      'rank=2.5 (Covariance rank of V must be a whole number from 0 to 4096)',
+      // In the link's order.
       'lambda=-1 (λ must be a number from 0 to 10000)',
+      'rank=2.5 (Covariance rank of V must be a whole number from 0 to 4096)',
+      'mode=magic (Distortion computed by must be one of diag, lowrank, lowrank-diag, mc)',
       'iterations=20000 (Iterations must be a whole number from 1 to 10000)',
       'samples=0 (Samples per step must be a whole number from 1 to 4096)',
       'class=x (the class must be a whole number from 0)',

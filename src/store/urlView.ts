@@ -3,7 +3,6 @@
 // s₀, so the same parameters give the same mask). RDE's fields, their bounds and their messages
 // come from RDE's schema (core/methods/params.ts), as in the panel and the CLI. Each value is
 // checked on its own; one bad value is reported and ignored, the others still apply.
-import { z } from 'zod';
 import { checkParams } from '../core/methods/params';
 import { RDE_DEFAULTS, rdeParams, type RdeParams } from '../core/rde/params';
 import { BACKEND_LABELS, type BackendName } from '../core/tf/backendNames';
@@ -29,34 +28,25 @@ export interface UrlView {
   problems: string[];
 }
 
+/** Reads a link's view; problems are listed in the order the link gives its values. */
 export function parseUrlView(search: string): UrlView {
-  const params = new URLSearchParams(search);
   const view: UrlView = { settings: {}, problems: [] };
-  const raw: Record<string, string> = {};
-  for (const key of RDE_KEYS) {
-    const value = params.get(key);
-    if (value !== null) raw[key] = value;
-  }
-  for (const [key, value] of Object.entries(raw)) {
-    const { values, problems } = checkParams(rdeParams, { [key]: value });
-    if (problems.length) view.problems.push(`${key}=${value} (${problems[0].replace(/\.$/, '')})`);
-    else Object.assign(view.settings, values);
-  }
-  const cls = params.get('class');
-  if (cls !== null) {
-    const k = z.coerce.number().int().min(0).safeParse(cls);
-    if (k.success && cls.trim() !== '') view.explainedClass = k.data;
-    else view.problems.push(`class=${cls} (the class must be a whole number from 0)`);
-  }
-  const digit = params.get('digit');
-  if (digit !== null) {
-    if (DIGIT.test(digit)) view.digit = digit;
-    else view.problems.push(`digit=${digit} (a bundled digit is named like digit-3-1.png)`);
-  }
-  const backend = params.get('backend');
-  if (backend !== null) {
-    if (BACKENDS.includes(backend)) view.backend = backend as BackendPreference;
-    else view.problems.push(`backend=${backend} (the backend must be one of ${BACKENDS.join(', ')})`);
+  for (const [key, value] of new URLSearchParams(search)) {
+    if ((RDE_KEYS as string[]).includes(key)) {
+      const { values, problems } = checkParams(rdeParams, { [key]: value });
+      if (problems.length) view.problems.push(`${key}=${value} (${problems[0].replace(/\.$/, '')})`);
+      else Object.assign(view.settings, values);
+    } else if (key === 'class') {
+      const k = Number(value);
+      if (value.trim() !== '' && Number.isInteger(k) && k >= 0) view.explainedClass = k;
+      else view.problems.push(`class=${value} (the class must be a whole number from 0)`);
+    } else if (key === 'digit') {
+      if (DIGIT.test(value)) view.digit = value;
+      else view.problems.push(`digit=${value} (a bundled digit is named like digit-3-1.png)`);
+    } else if (key === 'backend') {
+      if (BACKENDS.includes(value)) view.backend = value as BackendPreference;
+      else view.problems.push(`backend=${value} (the backend must be one of ${BACKENDS.join(', ')})`);
+    }
   }
   return view;
 }

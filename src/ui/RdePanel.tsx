@@ -7,6 +7,7 @@ import { rdeParams, type RdeParams } from '../core/rde/params';
 import { RATE_TERM_FORMULAS, rdeFormula, type RateTerm } from '../core/rde/rateTerm';
 import { paramDescriptors, parseParamInput, type NumericDescriptor, type ParamDescriptor } from '../core/methods/params';
 import { Heatmap } from './Heatmap';
+import { useRunEstimate } from './useRunEstimate';
 import { Legend } from './Legend';
 import { mapScale } from './mapScale';
 import { formatValue } from './compare/format';
@@ -161,6 +162,12 @@ function Readout() {
   );
 }
 
+/** How long a run of the current settings takes here, before it starts. */
+function RunEstimate({ settings }: { settings: RdeParams }) {
+  const text = useRunEstimate('rde', settings, true);
+  return <p className="hint" data-testid="rde-estimate">{text ? `A run takes ${text} here.` : ' '}</p>;
+}
+
 /** The objective of the run shown (or of the fields, before a run). */
 function Formula({ description }: { description: string }) {
   const term = useStudio((s) => (s.rde.run ? rdeParams.parse(s.rde.run.requested).regulariser : s.rde.settings.regulariser) as RateTerm);
@@ -259,6 +266,7 @@ export function RdePanel() {
               {model.classes.map((c, k) => <option key={c} value={k}>{c}</option>)}
             </select>
             <p className="mode-label" data-testid="rde-mode-label">{modeLabel(settings)}</p>
+            <RunEstimate settings={settings} />
             <div className="control-row">
               <button type="submit">Run</button>
               <button type="button" onClick={() => void sweepLambda()} disabled={sweeping}>Sweep λ</button>

@@ -113,6 +113,11 @@ export interface StudioWorkerApi {
     onProgress?: (runId: number, fraction: number) => void,
     onUpdate?: (update: RunUpdate) => void,
   ): Promise<ExplainResult>;
+  /**
+   * How long a run of a method with these parameters will take on this backend, at most: its
+   * pass count (Method.estimate) times a time per pass measured here once per model and backend.
+   */
+  estimate(methodId: string, params: Record<string, unknown>): Promise<RunEstimate>;
   /** Random obfuscations y = s x + (1 − s) n of the current input for a mask s, with Φ(y). */
   obfuscations(mask: Float32Array, target: number, opts: { count: number; rank: number; seed: number }): Promise<{ images: Float32Array; scores: Float32Array }>;
   cancel(runId: number): void;
@@ -125,6 +130,13 @@ export interface StudioWorkerApi {
    * the WebGL context or destroys the WebGPU device as a driver reset would.
    */
   simulateFault(kind: WorkerFault): void;
+}
+
+export interface RunEstimate {
+  passes: PassCount;
+  milliseconds: number;
+  /** The run may stop earlier (RDE stops once F settles): the figure is an upper bound. */
+  atMost: boolean;
 }
 
 export type WorkerFault = 'hang' | 'crash' | 'oom' | 'gpu-loss';

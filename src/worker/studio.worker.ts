@@ -8,7 +8,7 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { useBackend, type BackendName } from '../core/tf/backends';
 import { openModelBundle, type ModelBundle, type ReadBundleFile } from '../core/net/modelBundle';
-import { classify } from '../core/net/forward';
+import { classify, forwardLogits } from '../core/net/forward';
 import { disposeNet } from '../core/net/fromLayersModel';
 import type { Net } from '../core/net/ir';
 import { preprocessForModel, type PreprocessingKind } from '../core/image/preprocess';
@@ -18,7 +18,7 @@ import { paramDescriptors } from '../core/methods/params';
 import { sampleObfuscations } from '../core/rde/obfuscationSamples';
 import { autoBackend, probeBackends } from './backendProbe';
 import { loseDevice, watchDeviceLoss } from './deviceLoss';
-import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, RawImage, StudioWorkerApi } from './protocol';
+import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, RawImage, RunEstimate, StudioWorkerApi } from './protocol';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -39,6 +39,37 @@ let preference: BackendPreference = 'auto';
 let loaded: LoadedModel | null = null;
 let input: tf.Tensor4D | null = null;
 const runs = new Map<number, AbortController>();
+/** Milliseconds per single-input pass in a batch, measured once per model, input size and backend. */
+let passTime: { key: string; forward: number; backward: number } | null = null;
+
+/**
+ * Times a forward pass and a gradient of the logits on a batch of 32 copies of the input (after
+ * a warm-up, the median of three), per input: what one pass costs inside the batches the
+ * methods use. Backward is what the gradient adds to the forward pass.
+ */
+async function timePerPass(net: Net, x: tf.Tensor4D, key: string): Promise<{ forward: number; backward: number }> {
+  if (passTime?.key === key) return passTime;
+  const batch = tf.tile(x, [32, 1, 1, 1]) as tf.Tensor4D;
+  const gradient = tf.grad((b: tf.Tensor) => tf.sum(forwardLogits(net, b as tf.Tensor4D)));
+  const time = async (f: () => tf.Tensor) => {
+    const t0 = performance.now();
+    const out = f();
+    await out.data();
+    out.dispose();
+    return performance.now() - t0;
+  };
+  const median = (v: number[]) => v.sort((a, b) => a - b)[1];
+  try {
+    await time(() => forwardLogits(net, batch));
+    await time(() => gradient(batch));
+    const forward = median([await time(() => forwardLogits(net, batch)), await time(() => forwardLogits(net, batch)), await time(() => forwardLogits(net, batch))]) / 32;
+    const both = median([await time(() => gradient(batch)), await time(() => gradient(batch)), await time(() => gradient(batch))]) / 32;
+    passTime = { key, forward, backward: Math.max(both - forward, forward) };
+    return passTime;
+  } finally {
+    batch.dispose();
+  }
+}
 
 /**
  * Stops every run in flight before its tensors' world changes (new input, model or backend).
@@ -187,6 +218,16 @@ const api: StudioWorkerApi = {
     } finally {
       runs.delete(request.runId);
     }
+  },
+
+  async estimate(methodId, raw): Promise<RunEstimate> {
+    if (!loaded || !input) throw new Error('Load an image first.');
+    const method = getMethod(methodId);
+    const params = parseMethodParams(method, raw);
+    const shape = input.shape.slice(1) as [number, number, number];
+    const { mayStopEarly, ...passes } = method.estimate ? method.estimate(params, { shape }) : { forward: 1, backward: 1, mayStopEarly: false };
+    const per = await timePerPass(loaded.net, input, `${tf.getBackend()}:${loaded.info.id}:${shape.join('x')}`);
+    return { passes, milliseconds: passes.forward * per.forward + passes.backward * per.backward, atMost: mayStopEarly === true };
   },
 
   async obfuscations(mask, target, opts) {

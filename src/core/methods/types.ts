@@ -40,6 +40,11 @@ export interface PassCount {
   backward: number;
 }
 
+/** Passes a run will take at most; `mayStopEarly`: it stops on its own before that (RDE). */
+export interface PassEstimate extends PassCount {
+  mayStopEarly?: boolean;
+}
+
 export interface Explanation {
   /** Relevance per input component, NHWC, same shape as the input. */
   relevance: Float32Array;
@@ -69,6 +74,12 @@ export interface Method<S extends z.ZodObject = z.ZodObject> {
    * it runs only when asked, with progress and cancel.
    */
   cost?: MethodCost;
+  /**
+   * The single-input network passes a run will take at most, from the parameters and the input's
+   * shape, before it starts (the time estimate an expensive run shows; store and worker scale it
+   * by a measured time per pass). Absent: one forward and one backward pass.
+   */
+  estimate?(params: z.infer<S>, input: { shape: [number, number, number] }): PassEstimate;
   explain(net: Net, x: tf.Tensor4D, target: number, params: z.infer<S>, ctx: ExplainContext): Promise<Explanation>;
 }
 

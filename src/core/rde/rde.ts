@@ -100,5 +100,14 @@ export const rdeMethod: Method<typeof rdeParams> = {
   params: rdeParams,
   unit: MASK_UNIT,
   requires: 'gradient',
+  /**
+   * At most `iterations` iterations, each a gradient of D and a line search of `lineSearch`
+   * masks; one mask's D costs about 2 plain passes in diagonal ADF (mean and variance), r + 1 or
+   * r + 2 in the low-rank modes (the factor rides along the batch) and `samples` in Monte Carlo.
+   */
+  estimate(p) {
+    const perMask = p.mode === 'mc' ? p.samples : p.mode === 'diag' ? 2 : p.rank + (p.mode === 'lowrank-diag' ? 2 : 1);
+    return { forward: p.iterations * (1 + p.lineSearch) * perMask, backward: p.iterations * perMask, mayStopEarly: p.plateau > 0 };
+  },
   explain: (net, x, target, p, ctx) => runRde(net, x, target, p, ctx),
 };

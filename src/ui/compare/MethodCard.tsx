@@ -8,6 +8,9 @@ import { BACKEND_LABELS, type BackendName } from '../../core/tf/backendNames';
 import { Heatmap } from '../Heatmap';
 import { Legend } from '../Legend';
 import { ParamField } from './ParamField';
+import { useRunEstimate } from '../useRunEstimate';
+import { rdeParams } from '../../core/rde/params';
+import { rdeFormula } from '../../core/rde/rateTerm';
 import { CHECK_MEANING, checkText, formatValue, passesText } from './format';
 
 const MAP_SIZE = 240;
@@ -21,7 +24,7 @@ function statusText(run: CompareRun | undefined, cost: MethodInfo['cost']): stri
     case 'running': return run.cancelling ? 'Cancelling…' : 'Computing…';
     case 'cancelled': return run.relevance ? 'Cancelled; the map shown is the previous one.' : 'Cancelled.';
     case 'error': return 'Failed.';
-    case 'done': return `${run.milliseconds?.toFixed(0)} ms on ${BACKEND_LABELS[run.backend as BackendName] ?? run.backend}${run.passes ? ` · ${passesText(run.passes)}` : ''}`;
+    case 'done': return `${run.reusedFrom ? `From ${run.reusedFrom} (same parameters and class): ` : ''}${run.milliseconds?.toFixed(0)} ms on ${BACKEND_LABELS[run.backend as BackendName] ?? run.backend}${run.passes ? ` · ${passesText(run.passes)}` : ''}`;
   }
 }
 
@@ -37,10 +40,13 @@ export function MethodCard({ method, run, map, scale, edited, classLabel }: {
 }) {
   const titleId = `compare-title-${method.id}`;
   const busy = run?.status === 'running' || run?.status === 'queued';
+  const estimate = useRunEstimate(method.id, edited ?? {}, method.available && method.cost === 'expensive' && !busy);
+  // RDE's objective depends on its rate term: the card shows the one its parameters choose.
+  const formula = method.id === 'rde' ? rdeFormula(rdeParams.shape.regulariser.safeParse(edited?.regulariser).data ?? 'reference') : method.formula;
   return (
     <article className="compare-card" aria-labelledby={titleId} data-testid={`compare-card-${method.id}`}>
       <h3 id={titleId}>{method.label}</h3>
-      <p className="formula compare-formula">{method.formula}</p>
+      <p className="formula compare-formula" data-testid={`compare-formula-${method.id}`}>{formula}</p>
       {!method.available && <p className="error">{method.reason}</p>}
       <div className="compare-map">
         {map && scale
@@ -68,6 +74,7 @@ export function MethodCard({ method, run, map, scale, edited, classLabel }: {
             {checkText(run.check)}
           </p>
         )}
+        {estimate && <p className="hint" data-testid={`compare-estimate-${method.id}`}>A run takes {estimate} here.</p>}
         {isStale(run, edited) && <p className="hint">Parameters changed since this map: press Run to update it.</p>}
         {run?.status === 'error' && <p className="error" data-testid={`compare-error-${method.id}`}>{run.error}</p>}
       </div>

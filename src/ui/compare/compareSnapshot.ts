@@ -29,6 +29,10 @@ export interface CompareSnapshot {
     /** The parameters the finished run used (defaults filled in); null until one finishes. */
     params: Record<string, unknown> | null;
     error: string | null;
+    /** Where the map came from when it was not computed for the card ("the RDE panel"). */
+    reusedFrom: string | null;
+    /** Σ R_i·((i mod 97) + 1): tells two maps apart (the RDE snapshot's maskChecksum is the same sum). */
+    checksum: number | null;
   }>;
 }
 
@@ -45,6 +49,7 @@ export function compareSnapshot(compare: CompareState, methods: ReadonlyArray<{ 
         status: r.status, progress: r.progress, target: r.target, milliseconds: r.milliseconds ?? null, backend: r.backend ?? null, check: r.check ?? null,
         min: range?.min ?? null, max: range?.max ?? null, limit: maps[id]?.map.limit ?? null,
         unit: maps[id]?.map.unit.id ?? null, palette: maps[id]?.scale.palette ?? null, domain: maps[id]?.scale.domain ?? null, params: r.params ?? null, error: r.error ?? null,
+        reusedFrom: r.reusedFrom ?? null, checksum: r.relevance ? r.relevance.reduce((sum, v, i) => sum + v * ((i % 97) + 1), 0) : null,
       }];
     })),
   };

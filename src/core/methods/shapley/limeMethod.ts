@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Method } from '../types';
 import { lime } from './lime';
-import { playerParams } from './params';
+import { playerCountEstimate, playerParams } from './params';
 import { playerExplanation, playerGameFor } from './playerGameSetup';
 import { LOGIT_SHARE } from '../units';
 
@@ -24,6 +24,9 @@ export const limeMethod: Method<typeof params> = {
   unit: LOGIT_SHARE,
   requires: 'gradient',
   cost: 'expensive',
+  estimate(p, input) {
+    return { forward: p.samples * playerCountEstimate(p, input.shape).perCoalition, backward: 0 };
+  },
   async explain(net, x, target, p, ctx) {
     const setup = await playerGameFor(net, x, target, p, ctx);
     const fit = await lime(setup.players.count, setup.game, {

@@ -27,3 +27,12 @@ export function playerParams(defaults: { players: 'grid' | 'slic'; patch: number
 
 const playerSchema = z.object(playerParams({ players: 'grid', patch: 7, segments: 16 }));
 export type PlayerParams = z.infer<typeof playerSchema>;
+
+/**
+ * Players a run will have (grid: exact; SLIC: the requested count, which it meets to within a
+ * few) and the network inputs per coalition (the reference-samples baseline averages over V).
+ */
+export function playerCountEstimate(p: PlayerParams, shape: [number, number, number]): { players: number; perCoalition: number } {
+  const players = p.players === 'grid' ? Math.ceil(shape[0] / p.patch) * Math.ceil(shape[1] / p.patch) : p.segments;
+  return { players, perCoalition: p.baseline === 'reference-samples' ? p.referenceSamples : 1 };
+}

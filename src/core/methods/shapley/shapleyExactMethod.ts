@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Method } from '../types';
 import { EXACT_MAX_PLAYERS, exactShapley } from './exact';
-import { playerParams } from './params';
+import { playerCountEstimate, playerParams } from './params';
 import { efficiencyCheck, playerExplanation, playerGameFor } from './playerGameSetup';
 import { LOGIT_SHARE } from '../units';
 
@@ -20,6 +20,10 @@ export const shapleyExactMethod: Method<typeof params> = {
   unit: LOGIT_SHARE,
   requires: 'gradient',
   cost: 'expensive',
+  estimate(p, input) {
+    const { players, perCoalition } = playerCountEstimate(p, input.shape);
+    return { forward: 2 ** Math.min(players, EXACT_MAX_PLAYERS) * perCoalition, backward: 0 };
+  },
   async explain(net, x, target, p, ctx) {
     const setup = await playerGameFor(net, x, target, p, ctx);
     const est = await exactShapley(setup.players.count, setup.game, setup.evaluation);

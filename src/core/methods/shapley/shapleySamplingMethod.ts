@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Method } from '../types';
-import { playerParams } from './params';
+import { playerCountEstimate, playerParams } from './params';
 import { permutationShapley } from './permutation';
 import { efficiencyCheck, playerExplanation, playerGameFor } from './playerGameSetup';
 import { LOGIT_SHARE } from '../units';
@@ -24,6 +24,10 @@ export const shapleySamplingMethod: Method<typeof params> = {
   unit: LOGIT_SHARE,
   requires: 'gradient',
   cost: 'expensive',
+  estimate(p, input) {
+    const { players, perCoalition } = playerCountEstimate(p, input.shape);
+    return { forward: (p.samples * (players - 1) + 2) * perCoalition, backward: 0 };
+  },
   async explain(net, x, target, p, ctx) {
     const setup = await playerGameFor(net, x, target, p, ctx);
     const est = await permutationShapley(setup.players.count, setup.game, { ...setup.evaluation, samples: p.samples, seed: ctx.seed ?? 0 });

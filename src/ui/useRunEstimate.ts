@@ -1,0 +1,30 @@
+// The time an expensive run will take, shown before it starts (issue: no run of minutes without
+// an estimate). The worker computes it (Method.estimate's passes × a measured time per pass).
+import { useEffect, useState } from 'react';
+import { useStudio } from '../store/studioStore';
+import { estimateRun } from '../store/actions';
+
+/** "≈ 12 s", "at most ≈ 1.5 s", "≈ 3 min": an estimate in words. */
+export function estimateText(e: { milliseconds: number; atMost: boolean }): string {
+  const ms = e.milliseconds;
+  const amount = ms < 1000 ? `${Math.max(10, Math.round(ms / 10) * 10)} ms`
+    : ms < 60_000 ? `${Number((ms / 1000).toPrecision(2))} s`
+      : ms < 3_600_000 ? `${Number((ms / 60_000).toPrecision(2))} min` : `${Number((ms / 3_600_000).toPrecision(2))} h`;
+  return `${e.atMost ? 'at most ' : ''}≈ ${amount}`;
+}
+
+/** The estimate for a method and parameters on the current input, model and backend (null until known or when off). */
+export function useRunEstimate(methodId: string, params: Record<string, unknown>, enabled: boolean): string | null {
+  const [text, setText] = useState<string | null>(null);
+  const key = JSON.stringify(params);
+  const classification = useStudio((s) => s.classification);
+  const backend = useStudio((s) => s.backend?.active);
+  const ready = useStudio((s) => s.backendStatus === 'ready');
+  useEffect(() => {
+    if (!enabled || !classification || !ready) return setText(null);
+    let live = true;
+    void estimateRun(methodId, JSON.parse(key) as Record<string, unknown>).then((e) => { if (live) setText(e ? estimateText(e) : null); });
+    return () => { live = false; };
+  }, [methodId, key, enabled, classification, backend, ready]);
+  return text;
+}
