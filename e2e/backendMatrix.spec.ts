@@ -4,11 +4,8 @@
 // Small in size, not in coverage: few samples, steps and iterations, small player counts and
 // fixed seeds keep the whole matrix within a few minutes on software adapters.
 import { test, expect, type StudioPage } from './studio';
-import type { StudioTestHook } from '../src/ui/testHook';
 import { METHODS } from '../src/core/methods/registry';
-import { BACKEND_LABELS, type BackendName } from '../src/core/tf/backendNames';
-
-type Hook = StudioTestHook;
+import type { BackendName } from '../src/core/tf/backendNames';
 
 interface Case {
   name: string;
@@ -92,7 +89,7 @@ function relativeError(got: number[], want: number[]): number {
 }
 
 function runMethod(studio: StudioPage, c: Case, seed = c.seed): Promise<Run> {
-  return studio.page.evaluate(({ method, params, seed }) => (window as unknown as { __studio: Hook }).__studio.runMethod(method, params, seed), { ...c, seed });
+  return studio.hook.eval((h, { method, params, seed }) => h.runMethod(method, params, seed), { method: c.method, params: c.params, seed });
 }
 
 /**
@@ -100,32 +97,21 @@ function runMethod(studio: StudioPage, c: Case, seed = c.seed): Promise<Run> {
  * the digit started), so the page's runs after each backend switch end fast on every backend.
  */
 async function prepare(studio: StudioPage): Promise<void> {
-  const { page } = studio;
-  await page.getByTestId('digit-digit-6-0.png').click();
-  await studio.waitForMap('Test digit 6 (digit-6-0.png)');
-  await page.getByTestId('rde-iterations').fill('1');
-  await page.getByTestId('rde-iterations').press('Enter');
-  await page.waitForFunction(() => {
-    const r = (window as unknown as { __studio: Hook }).__studio.snapshot().rde;
-    return r.status === 'done' && r.settings.iterations === 1;
-  }, null, { polling: 200 });
+  await studio.intake.showDigit('digit-6-0.png');
+  await studio.rde.setIterations(1);
+  await studio.rde.waitForRun({ iterations: 1 });
 }
 
 /** Switches through the backend select; an unavailable backend fails the test, naming why. */
 async function switchTo(studio: StudioPage, backend: BackendName): Promise<void> {
-  const { page } = studio;
-  const option = page.getByTestId('backend-select').locator(`option[value="${backend}"]`);
+  const { header } = studio;
+  const option = header.backendOption(backend);
   const available = await option.isEnabled();
   expect(available, `${backend} is not available in this browser: ${await option.getAttribute('title')}`).toBe(true);
-  await page.getByTestId('backend-select').selectOption(backend);
-  await expect(page.getByTestId('backend-active')).toHaveText(BACKEND_LABELS[backend]);
   // The switch starts a fresh worker with the model and image ('ready'); the page then
   // recomputes its gradient map and a 1-iteration RDE on the new backend: let them end.
-  await page.waitForFunction(() => (window as unknown as { __studio: Hook }).__studio.snapshot().backendStatus === 'ready', null, { polling: 100 });
-  await page.waitForFunction(() => {
-    const s = (window as unknown as { __studio: Hook }).__studio.snapshot();
-    return s.runs.gradient?.status === 'done' && s.rde.status === 'done';
-  }, null, { polling: 200 });
+  await header.switchBackend(backend);
+  await studio.hook.waitFor((s) => s.runs.gradient?.status === 'done' && s.rde.status === 'done', undefined, { polling: 200 });
 }
 
 /** Runs every case on the current backend; a case that throws is reported, not fatal. */

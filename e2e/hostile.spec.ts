@@ -4,16 +4,12 @@
 // tensors at rest, with the same digit shown, as before the case. Models: hostileModels.spec.ts.
 // The cases share one page (hostileFixtures.ts), so the battery runs in minutes.
 import { readFileSync } from 'node:fs';
-import { dropFile } from './studio';
+import { studioPage, type Snapshot } from './studio';
 import { animatedPng } from './imageFixtures';
 import {
-  test, expect, DIGIT_ONE, waitForModel, animatedGif, bombPng, cmykJpeg, exifRotatedJpeg, grayBarPng, lyingHeaderPng,
+  test, expect, DIGIT_ONE, animatedGif, bombPng, cmykJpeg, exifRotatedJpeg, grayBarPng, lyingHeaderPng,
   useBombSvg, EXTERNAL_IMAGE_SVG, FOREIGN_OBJECT_SVG, SCRIPT_SVG, USE_CYCLE_SVG, type HostileStudio,
 } from './hostileFixtures';
-import type { StudioTestHook } from '../src/ui/testHook';
-
-type Hook = { __studio: StudioTestHook };
-type Snapshot = Awaited<ReturnType<HostileStudio['snapshot']>>;
 
 const HTML_NAME = '<img src=x onerror=alert(1)>.png';
 const undecodable = (name: string, size: string) => `${name} declares ${size} pixels, but this browser could not decode it (damaged or unsupported data). The previous image is kept.`;
@@ -33,7 +29,7 @@ function inkExtent(s: Snapshot): { rows: number; cols: number } {
 }
 
 /** What the file shows, under the preview. */
-const caption = (studio: HostileStudio) => studio.page.locator('figure', { has: studio.page.getByTestId('input-preview') }).locator('figcaption');
+const caption = (studio: HostileStudio) => studio.intake.caption;
 
 interface ImageCase {
   name: string;
@@ -183,7 +179,7 @@ const imageCases: ImageCase[] = [
 
 test.describe('hostile images: a clear message, the previous image kept, nothing leaked', () => {
   for (const c of imageCases) {
-    test(c.name, async ({ studio }) => {
+    test(c.name, async ({ studio, intake, header }) => {
       const { page } = studio;
       if (c.consoleErrors) studio.expectConsoleErrors(c.consoleErrors);
       const rest = await studio.atRest();
@@ -191,16 +187,16 @@ test.describe('hostile images: a clear message, the previous image kept, nothing
       const modelName = await studio.modelName();
       const bytes = await c.bytes();
       const t0 = Date.now();
-      if (c.drop) await dropFile(page, c.file, c.type, bytes);
-      else await studio.chooseImage(c.file, c.type, bytes);
+      if (c.drop) await intake.drop(c.file, c.type, bytes);
+      else await intake.choose(c.file, c.type, bytes);
       if (c.refused !== undefined) {
-        await page.waitForFunction(() => (window as unknown as Hook).__studio.snapshot().message?.kind === 'error', null, { timeout: 60_000 });
+        await studio.hook.waitFor((s) => s.message?.kind === 'error', undefined, { timeout: 60_000 });
         const ms = Date.now() - t0;
         test.info().annotations.push({ type: 'refused after', description: `${ms} ms` });
         const after = await studio.snapshot();
         if (typeof c.refused === 'string') expect(after.message?.text).toBe(c.refused);
         else expect(after.message?.text).toMatch(c.refused);
-        await expect(page.getByTestId('message-error')).toContainText(after.message!.text);
+        await expect(header.error).toContainText(after.message!.text);
         if (c.withinMs) expect(ms).toBeLessThan(c.withinMs);
         // Kept: the image, its class, the model.
         expect(after.source).toBe(before.source);
@@ -245,7 +241,7 @@ const linkCases: LinkCase[] = [
 
 test.describe('hostile links: each bad value is named and ignored, the rest of the page works', () => {
   for (const c of linkCases) {
-    test(`?${decodeURIComponent(c.query)}`, async ({ studio }) => {
+    test(`?${decodeURIComponent(c.query)}`, async ({ studio, header }) => {
       const { page } = studio;
       const rest = await studio.atRest();
       await studio.open(`/?${c.query}`);
@@ -254,7 +250,7 @@ test.describe('hostile links: each bad value is named and ignored, the rest of t
         await page.waitForTimeout(500);
         expect((await studio.snapshot()).message).toBeNull();
       } else {
-        await expect(page.getByTestId('message-error')).toContainText(c.onLoad);
+        await expect(header.error).toContainText(c.onLoad);
         expect((await studio.snapshot()).message).toEqual({ kind: 'error', text: c.onLoad });
         expect(c.onLoad).not.toContain('previous image is kept');
       }
@@ -270,30 +266,28 @@ test.describe('hostile links: each bad value is named and ignored, the rest of t
 });
 
 test.describe('hostile runs: storms, soaks, reloads, tabs and backend switches leave nothing behind', () => {
-  test('a cancel storm: λ changed 30 times quickly, then one run finishes and the tensors are back', async ({ studio }) => {
+  test('a cancel storm: λ changed 30 times quickly, then one run finishes and the tensors are back', async ({ studio, rde }) => {
     const { page } = studio;
     const rest = await studio.atRest();
     await studio.startLongRde(300);
     const lambdas = Array.from({ length: 30 }, (_, k) => Number((0.1 * (k + 1)).toFixed(1)));
     for (const [k, lambda] of lambdas.entries()) {
-      await page.getByTestId('rde-lambda').fill(String(lambda));
-      await page.getByTestId('rde-lambda').press('Enter');
+      await rde.setLambda(lambda);
       // Every third change waits long enough for its run to start, so runs are cancelled mid-way too.
       if (k % 3 === 2) await page.waitForTimeout(150);
     }
-    await page.getByTestId('rde-iterations').fill('20');
-    await page.getByTestId('rde-iterations').press('Enter');
+    await rde.setIterations(20);
     const s = await studio.waitForRde();
     test.info().annotations.push({ type: 'storm', description: `${s.rde.points} RDE points on the plane after 32 settings changes (the other runs were cancelled or coalesced)` });
     expect(s.rde.settings.lambda).toBe(3);
     expect(s.rde.error).toBeNull();
     expect(s.message).toBeNull();
-    await expect(page.getByTestId('rde-status')).toHaveText(/^Done: \d+ iterations$/);
+    await expect(rde.status).toHaveText(/^Done: \d+ iterations$/);
     expect(await studio.tensorCount()).toBe(rest);
     expect(await studio.restCount()).toBe(rest);
   });
 
-  test('a soak: 100 bundled digits in a row, each classified; tensors and heap before and after', async ({ studio }) => {
+  test('a soak: 100 bundled digits in a row, each classified; tensors and heap before and after', async ({ studio, intake }) => {
     test.setTimeout(240_000);
     const { page } = studio;
     const digits = JSON.parse(readFileSync('public/digits/index.json', 'utf8')) as Array<{ file: string; label: number }>;
@@ -310,8 +304,7 @@ test.describe('hostile runs: storms, soaks, reloads, tabs and backend switches l
     const wrong: string[] = [];
     for (let k = 0; k < 100; k++) {
       const d = digits[k % digits.length];
-      await page.getByTestId(`digit-${d.file}`).click();
-      const s = await studio.waitForMap(`Test digit ${d.label} (${d.file})`);
+      const s = await intake.showDigit(d.file);
       if (s.predicted !== d.label) wrong.push(`${d.file}: ${s.predicted}`);
     }
     const soakMs = Date.now() - t0;
@@ -335,7 +328,7 @@ test.describe('hostile runs: storms, soaks, reloads, tabs and backend switches l
     // The address bar names the digit shown, so the reloaded page opens with it, freshly computed.
     const linked = new URL(page.url()).searchParams.get('digit');
     await page.reload();
-    await waitForModel(page);
+    await studio.hook.waitForModel();
     if (linked) await studio.waitForMap(`Test digit ${linked.match(/^digit-(\d+)-/)![1]} (${linked})`);
     const s = await studio.snapshot();
     expect(s.source).toBe(linked ? `Test digit ${linked.match(/^digit-(\d+)-/)![1]} (${linked})` : null);
@@ -345,53 +338,41 @@ test.describe('hostile runs: storms, soaks, reloads, tabs and backend switches l
     expect((await studio.snapshot()).message).toBeNull();
   });
 
-  test('two tabs of the same context both classify, each with its own worker', async ({ studio }) => {
+  test('two tabs of the same context both classify, each with its own worker', async ({ studio, intake }) => {
     const { page } = studio;
     const rest = await studio.atRest();
     const other = await page.context().newPage();
     studio.watch(other);
-    await other.goto('/');
-    await waitForModel(other);
-    const snapshotOf = (p: typeof page) => p.evaluate(() => (window as unknown as Hook).__studio.snapshot());
-    const waitOn = (p: typeof page, source: string) => p.waitForFunction((src) => {
-      const s = (window as unknown as Hook).__studio.snapshot();
-      return s.source === src && s.runs.gradient?.status === 'done';
-    }, source);
-    await Promise.all([page.getByTestId('digit-digit-2-0.png').click(), other.getByTestId('digit-digit-7-0.png').click()]);
-    await Promise.all([waitOn(page, 'Test digit 2 (digit-2-0.png)'), waitOn(other, 'Test digit 7 (digit-7-0.png)')]);
-    expect((await snapshotOf(page)).predicted).toBe(2);
-    expect((await snapshotOf(other)).predicted).toBe(7);
-    await other.getByTestId('digit-digit-4-0.png').click();
-    await waitOn(other, 'Test digit 4 (digit-4-0.png)');
-    expect((await snapshotOf(other)).predicted).toBe(4);
-    expect((await snapshotOf(page)).source).toBe('Test digit 2 (digit-2-0.png)');
+    const otherStudio = studioPage(other, []);
+    await otherStudio.open();
+    await Promise.all([intake.pickDigit('digit-2-0.png'), otherStudio.intake.pickDigit('digit-7-0.png')]);
+    await Promise.all([studio.waitForMap('Test digit 2 (digit-2-0.png)'), otherStudio.waitForMap('Test digit 7 (digit-7-0.png)')]);
+    expect((await studio.snapshot()).predicted).toBe(2);
+    expect((await otherStudio.snapshot()).predicted).toBe(7);
+    expect((await otherStudio.intake.showDigit('digit-4-0.png')).predicted).toBe(4);
+    expect((await studio.snapshot()).source).toBe('Test digit 2 (digit-2-0.png)');
     await other.close();
     expect(await studio.restCount()).toBe(rest);
   });
 
-  test('a backend switch while RDE runs: no error left, RDE finishes on the new backend', async ({ studio }) => {
+  test('a backend switch while RDE runs: no error left, RDE finishes on the new backend', async ({ studio, rde, header }) => {
     test.setTimeout(180_000);
-    const { page } = studio;
     const rest = await studio.atRest();
     const backend = (await studio.snapshot()).backend;
     await studio.startLongRde(300);
-    await page.getByTestId('backend-select').selectOption('cpu');
+    await header.selectBackend('cpu');
     // The interrupted run starts again on the CPU backend; 20 iterations there keep the battery short.
-    await page.waitForFunction(() => {
-      const s = (window as unknown as Hook).__studio.snapshot();
-      return s.backend === 'cpu' && s.rde.status === 'running' && s.rde.iterations > 0;
-    }, null, { timeout: 60_000 });
-    await page.getByTestId('rde-iterations').fill('20');
-    await page.getByTestId('rde-iterations').press('Enter');
+    await studio.hook.waitFor((s) => s.backend === 'cpu' && s.rde.status === 'running' && s.rde.iterations > 0, undefined, { timeout: 60_000 });
+    await rde.setIterations(20);
     const s = await studio.waitForRde();
     expect(s.backend).toBe('cpu');
     expect(s.rde.error).toBeNull();
     expect(s.runs.gradient.status).toBe('done');
     expect(s.message).toBeNull();
-    await expect(page.getByTestId('backend-active')).toHaveText('CPU');
+    await expect(header.backendActive).toHaveText('CPU');
     expect(await studio.tensorCount()).toBe(rest);
-    await page.getByTestId('backend-select').selectOption('auto');
-    await page.waitForFunction((b) => (window as unknown as Hook).__studio.snapshot().backend === b, backend);
+    await header.selectBackend('auto');
+    await studio.hook.waitFor((s, b) => s.backend === b, backend);
     expect(await studio.restCount()).toBe(rest);
   });
 });

@@ -3,13 +3,9 @@
 // studio page shared by the battery's tests, so a case costs seconds rather than a page load.
 import { readFileSync } from 'node:fs';
 import { createDeflate, deflateSync } from 'node:zlib';
-import { test as base, expect, type Page } from '@playwright/test';
-import type { StudioTestHook } from '../src/ui/testHook';
-import type { StudioPage } from './studio';
+import { test as base, type Page } from '@playwright/test';
+import { expect, expectNoProblems, studioPage, watchPage, type StudioFixtures, type StudioPage } from './studio';
 import { PNG_SIGNATURE, pngChunk } from './imageFixtures';
-
-type Hook = { __studio: StudioTestHook };
-type Snapshot = ReturnType<StudioTestHook['snapshot']>;
 
 // ---------------------------------------------------------------------------------------------
 // PNG
@@ -322,8 +318,6 @@ export const DIGIT_ZERO = 'Test digit 0 (digit-0-0.png)';
 const BATTERY_ITERATIONS = 20;
 
 export interface HostileStudio extends StudioPage {
-  /** Loads `path` (a link) in the shared page and waits for the model. */
-  open(path?: string): Promise<void>;
   /**
    * Shows the bundled digit 1 (first digit 0 if 1 is already shown, so the classification is
    * new), waits for its map, its RDE run and the strip of obfuscations, and returns the
@@ -339,7 +333,7 @@ export interface HostileStudio extends StudioPage {
   /** Chooses an image file with "Choose an image…". */
   chooseImage(name: string, mimeType: string, bytes: Buffer): Promise<void>;
   modelName(): Promise<string>;
-  /** Starts an RDE run of `iterations` iterations (λ nudged so the settings differ) and waits until it is running. */
+  /** Starts an RDE run of `iterations` iterations and waits until it is running. */
   startLongRde(iterations: number): Promise<void>;
 }
 
@@ -348,39 +342,15 @@ interface SharedPage {
   problems: string[];
 }
 
-function hook(page: Page) {
-  return {
-    snapshot: () => page.evaluate(() => (window as unknown as Hook).__studio.snapshot()),
-    tensorCount: () => page.evaluate(() => (window as unknown as Hook).__studio.tensorCount()),
-  };
-}
-
-/** Records console errors, page errors, dialogs and requests off the host of a page. */
-export function watchPage(page: Page, problems: string[]): void {
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('dialog', (d) => {
-    problems.push(`dialog (${d.type()}): ${d.message()}`);
-    void d.dismiss();
-  });
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!/^(http:\/\/127\.0\.0\.1[:/]|blob:|data:)/.test(url)) problems.push(`request off the host: ${url}`);
-  });
-}
-
-export async function waitForModel(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as Hook).__studio?.snapshot().modelLoaded === true);
-}
+export { watchPage };
 
 /**
  * `studio` on one page per worker: a test starts where the last one left the page (digit 1 shown,
  * at rest); a failed test ends the worker, so the next test gets a new page. Console errors, page
- * errors, dialogs and requests off the host fail the test that caused them.
+ * errors, dialogs and requests off the host fail the test that caused them. The panels' page
+ * objects (`intake`, `rde`, `header`, …) are those of studio.ts, on the shared page.
  */
-export const test = base.extend<{ studio: HostileStudio }, { shared: SharedPage }>({
+export const test = base.extend<StudioFixtures & { studio: HostileStudio }, { shared: SharedPage }>({
   shared: [async ({ browser }, use, workerInfo) => {
     const { baseURL, viewport } = workerInfo.project.use;
     const context = await browser.newContext({ baseURL, viewport });
@@ -395,83 +365,53 @@ export const test = base.extend<{ studio: HostileStudio }, { shared: SharedPage 
     const { page } = shared;
     const expected: RegExp[] = [];
     const firstProblem = shared.problems.length;
-    const { snapshot, tensorCount } = hook(page);
-    const waitForMap = async (source?: string) => {
-      await page.waitForFunction((src) => {
-        const s = (window as unknown as Hook).__studio.snapshot();
-        return (src === undefined || s.source === src) && s.runs.gradient?.status === 'done';
-      }, source);
-      return snapshot();
-    };
-    const waitForRde = async (): Promise<Snapshot> => {
-      // Done, and the strip of obfuscations drawn after it (its tensors are gone once it is).
-      await page.waitForFunction(() => {
-        const s = (window as unknown as Hook).__studio.snapshot();
-        return s.rde.status === 'done' && s.rde.obfuscationScores !== null;
-      }, null, { timeout: 110_000, polling: 100 });
-      return snapshot();
-    };
+    const base = studioPage(page, expected);
+    const { hook, intake, rde, header } = base;
+    // Done, and the strip of obfuscations drawn after it (its tensors are gone once it is).
+    const waitForRde = () => hook.waitFor((s) => s.rde.status === 'done' && s.rde.obfuscationScores !== null, undefined, { timeout: 110_000, polling: 100 });
     const fewIterations = async () => {
-      if ((await snapshot()).rde.settings.iterations === BATTERY_ITERATIONS) return;
-      await page.getByTestId('rde-iterations').fill(String(BATTERY_ITERATIONS));
-      await page.getByTestId('rde-iterations').press('Enter');
-      await page.waitForFunction((n) => (window as unknown as Hook).__studio.snapshot().rde.settings.iterations === n, BATTERY_ITERATIONS);
-    };
-    const showDigit = async (file: string, source: string) => {
-      await page.getByTestId(`digit-${file}`).click();
-      await waitForMap(source);
+      if ((await hook.snapshot()).rde.settings.iterations === BATTERY_ITERATIONS) return;
+      await rde.setIterations(BATTERY_ITERATIONS);
+      await hook.waitFor((s, n) => s.rde.settings.iterations === n, BATTERY_ITERATIONS);
     };
     const studio: HostileStudio = {
-      page,
-      snapshot,
-      waitForMap,
+      ...base,
       waitForRde,
-      tensorCount,
-      expectConsoleErrors: (pattern) => expected.push(pattern),
-      async open(path = '/') {
-        await page.goto(path);
-        await waitForModel(page);
-      },
       async restCount() {
-        if ((await snapshot()).source === DIGIT_ONE) await showDigit('digit-0-0.png', DIGIT_ZERO);
-        await showDigit('digit-1-0.png', DIGIT_ONE);
+        if ((await hook.snapshot()).source === DIGIT_ONE) await intake.showDigit('digit-0-0.png');
+        await intake.showDigit('digit-1-0.png');
         await fewIterations();
         await waitForRde();
-        return tensorCount();
+        return hook.tensorCount();
       },
       async atRest() {
-        const s = await snapshot();
+        const s = await hook.snapshot();
         const rested = s.source === DIGIT_ONE && s.runs.gradient?.status === 'done' && s.rde.settings.iterations === BATTERY_ITERATIONS
           && s.rde.status === 'done' && s.rde.obfuscationScores !== null;
-        const count = rested ? await tensorCount() : await studio.restCount();
-        const dismiss = page.locator('.messages').getByRole('button', { name: 'Dismiss message' });
-        if (await dismiss.count()) await dismiss.click();
+        const count = rested ? await hook.tensorCount() : await studio.restCount();
+        await header.dismissMessage();
         return count;
       },
       watch: (other) => watchPage(other, shared.problems),
-      async loadModel(files) {
-        await page.getByTestId('model-file-input').setInputFiles(files);
-      },
-      async chooseImage(name, mimeType, bytes) {
-        await page.getByTestId('file-input').setInputFiles({ name, mimeType, buffer: bytes });
-      },
-      modelName: async () => (await page.getByTestId('model-name').textContent()) ?? '',
+      loadModel: (files) => header.loadModel(files),
+      chooseImage: (name, mimeType, bytes) => intake.choose(name, mimeType, bytes),
+      modelName: async () => (await header.modelName.textContent()) ?? '',
       async startLongRde(iterations) {
-        await page.getByTestId('rde-iterations').fill(String(iterations));
-        await page.getByTestId('rde-iterations').press('Enter');
-        await page.waitForFunction((n) => {
-          const s = (window as unknown as Hook).__studio.snapshot();
-          return s.rde.settings.iterations === n && s.rde.status === 'running' && s.rde.iterations > 0;
-        }, iterations);
+        await rde.setIterations(iterations);
+        await rde.waitForRunning({ iterations });
       },
     };
-    if (!(await page.evaluate(() => Boolean((window as unknown as Partial<Hook>).__studio)))) await studio.open();
+    if (!(await hook.present())) await studio.open();
     await use(studio);
     // A test ends at rest with the bundled digit 1: the next one starts from there.
-    const problems = shared.problems.slice(firstProblem);
-    const unexpected = problems.filter((p) => !expected.some((re) => re.test(p)));
-    expect(unexpected, unexpected.join('\n')).toEqual([]);
+    expectNoProblems(shared.problems.slice(firstProblem), expected);
   },
+  intake: async ({ studio }, use) => use(studio.intake),
+  scores: async ({ studio }, use) => use(studio.scores),
+  relevance: async ({ studio }, use) => use(studio.relevance),
+  rde: async ({ studio }, use) => use(studio.rde),
+  compare: async ({ studio }, use) => use(studio.compare),
+  header: async ({ studio }, use) => use(studio.header),
 });
 
 export { expect };

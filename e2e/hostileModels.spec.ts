@@ -8,9 +8,6 @@ import {
   test, expect, DIGIT_ONE, MNIST_META, MNIST_WEIGHTS, fourChannelFiles, layerNamed, mnistFiles, weightSpec, weightsWith,
   type UploadFile,
 } from './hostileFixtures';
-import type { StudioTestHook } from '../src/ui/testHook';
-
-type Hook = { __studio: StudioTestHook };
 
 const MODEL_NAME = 'MNIST digits (RDE paper network)';
 const meta = (patch: Record<string, unknown>) => ({ ...MNIST_META, ...patch });
@@ -92,19 +89,18 @@ const refusals: Array<{ name: string; files: () => UploadFile[]; reason: string 
 
 test.describe('hostile models are refused, naming the problem; the current model stays and nothing leaks', () => {
   for (const c of refusals) {
-    test(c.name, async ({ studio }) => {
-      const { page } = studio;
+    test(c.name, async ({ studio, header }) => {
       const rest = await studio.atRest();
       const before = await studio.snapshot();
       const modelName = await studio.modelName();
       expect(modelName).toContain(MODEL_NAME);
       await studio.loadModel(c.files());
       const text = `The model was not loaded: ${c.reason} The current model is kept.`;
-      await expect(page.getByTestId('message-error')).toContainText(text);
+      await expect(header.error).toContainText(text);
       const after = await studio.snapshot();
       expect(after.message).toEqual({ kind: 'error', text });
       expect(await studio.modelName()).toBe(modelName);
-      await expect(page.getByTestId('builtin-model')).toHaveCount(0);
+      await expect(header.builtinModel).toHaveCount(0);
       expect(after.source).toBe(DIGIT_ONE);
       expect(after.predicted).toBe(before.predicted);
       expect(after.logits).toEqual(before.logits);
@@ -114,23 +110,23 @@ test.describe('hostile models are refused, naming the problem; the current model
 });
 
 test.describe('a model that loads', () => {
-  test('markup in the model\'s name and class names is shown as text', async ({ studio }) => {
+  test('markup in the model\'s name and class names is shown as text', async ({ studio, header, scores }) => {
     const { page } = studio;
     const rest = await studio.atRest();
     const classes = Array.from({ length: 10 }, (_, k) => `<img src=x onerror=alert(${k})>`);
     await studio.loadModel(mnistFiles({ meta: meta({ id: 'markup', name: '<b>bold</b> model', classes }) }));
-    await expect(page.getByTestId('message-info')).toContainText('Loaded <b>bold</b> model: input 28 x 28 x 1, 10 classes, 10 layers, 10 weight tensors holding 755,658 parameters (2.9 MiB).');
-    await expect(page.getByTestId('model-name')).toHaveText('<b>bold</b> model · 98.5% held-out accuracy');
-    await page.waitForFunction(() => (window as unknown as Hook).__studio.snapshot().runs.gradient?.status === 'done');
-    await expect(page.getByTestId('predicted-class')).toHaveText(classes[1]);
-    await expect(page.getByTestId('scores')).toContainText(classes[9]);
+    await expect(header.info).toContainText('Loaded <b>bold</b> model: input 28 x 28 x 1, 10 classes, 10 layers, 10 weight tensors holding 755,658 parameters (2.9 MiB).');
+    await expect(header.modelName).toHaveText('<b>bold</b> model · 98.5% held-out accuracy');
+    await studio.hook.waitFor((s) => s.runs.gradient?.status === 'done');
+    await expect(scores.predicted).toHaveText(classes[1]);
+    await expect(scores.table).toContainText(classes[9]);
     await expect(page.locator('img[src="x"], [data-testid="model-name"] b')).toHaveCount(0);
-    await page.getByTestId('builtin-model').click();
-    await expect(page.getByTestId('message-info')).toHaveText(/^Back to the built-in model MNIST digits \(RDE paper network\)\./);
+    await header.backToBuiltinModel();
+    await expect(header.info).toHaveText(/^Back to the built-in model MNIST digits \(RDE paper network\)\./);
     expect(await studio.restCount()).toBe(rest);
   });
 
-  test('the load report stays on screen after the re-classification; "Back to the built-in model" brings MNIST back', async ({ studio }) => {
+  test('the load report stays on screen after the re-classification; "Back to the built-in model" brings MNIST back', async ({ studio, header }) => {
     const { page } = studio;
     const rest = await studio.atRest();
     const before = await studio.snapshot();
@@ -138,17 +134,17 @@ test.describe('a model that loads', () => {
     const reference = ['reference.json', 'reference.bin'].map((name) => ({ name, mimeType: 'application/octet-stream', buffer: readFileSync(`public/models/mnist/${name}`) }));
     await studio.loadModel([...mnistFiles({ meta: meta({ id: 'yours', name: 'Your digits' }) }), ...reference]);
     const report = 'Loaded Your digits: input 28 x 28 x 1, 10 classes, 10 layers, 10 weight tensors holding 755,658 parameters (2.9 MiB).';
-    await expect(page.getByTestId('message-info')).toHaveText(new RegExp(`^${report.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    await expect(page.getByTestId('model-name')).toHaveText('Your digits · 98.5% held-out accuracy');
+    await expect(header.info).toHaveText(new RegExp(`^${report.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await expect(header.modelName).toHaveText('Your digits · 98.5% held-out accuracy');
     await page.waitForTimeout(2_000);
     expect((await studio.snapshot()).message).toEqual({ kind: 'info', text: report });
-    await expect(page.getByTestId('message-info')).toBeVisible();
+    await expect(header.info).toBeVisible();
     const loaded = await studio.waitForMap(DIGIT_ONE);
     expect(loaded.logits).toEqual(before.logits);
-    await page.getByTestId('builtin-model').click();
-    await expect(page.getByTestId('model-name')).toHaveText(`${MODEL_NAME} · 98.5% held-out accuracy`);
-    await expect(page.getByTestId('message-info')).toContainText(`Back to the built-in model ${MODEL_NAME}.`);
-    await expect(page.getByTestId('builtin-model')).toHaveCount(0);
+    await header.backToBuiltinModel();
+    await expect(header.modelName).toHaveText(`${MODEL_NAME} · 98.5% held-out accuracy`);
+    await expect(header.info).toContainText(`Back to the built-in model ${MODEL_NAME}.`);
+    await expect(header.builtinModel).toHaveCount(0);
     const back = await studio.waitForMap(DIGIT_ONE);
     expect(back.logits).toEqual(before.logits);
     expect(await studio.restCount()).toBe(rest);

@@ -4,15 +4,13 @@ import { test, expect } from './studio';
 const modelJson = readFileSync('public/models/mnist/model.json');
 const weights = readFileSync('public/models/mnist/weights.bin');
 
-test('a user model (model.json + weights) loads and reclassifies the current image', async ({ studio }) => {
-  const { page } = studio;
-  await page.getByTestId('digit-digit-5-0.png').click();
-  const before = await studio.waitForMap();
-  await page.getByTestId('model-file-input').setInputFiles([
+test('a user model (model.json + weights) loads and reclassifies the current image', async ({ studio, intake, header }) => {
+  const before = await intake.showDigit('digit-5-0.png');
+  await header.loadModel([
     { name: 'model.json', mimeType: 'application/json', buffer: modelJson },
     { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: weights },
   ]);
-  await expect(page.getByTestId('model-name')).toContainText('model');
+  await expect(header.modelName).toContainText('model');
   const after = await studio.waitForMap('Test digit 5 (digit-5-0.png)');
   expect(after.logits).toEqual(before.logits);
 });
@@ -33,18 +31,15 @@ test.describe('a malformed model gets a clear message and the current model stay
     { name: 'only weights', files: [{ name: 'weights.bin', mimeType: 'application/octet-stream', buffer: weights }], message: 'Choose the model.json of a TensorFlow.js layers model' },
   ];
   for (const c of cases) {
-    test(c.name, async ({ studio }) => {
-      const { page } = studio;
-      await page.getByTestId('digit-digit-9-0.png').click();
-      const before = await studio.waitForMap();
-      await page.getByTestId('model-file-input').setInputFiles(c.files);
-      await expect(page.getByTestId('message-error')).toContainText(`The model was not loaded: ${c.message}`);
-      await expect(page.getByTestId('message-error')).toContainText('The current model is kept.');
-      await expect(page.getByTestId('model-name')).toContainText('MNIST digits');
+    test(c.name, async ({ studio, intake, header }) => {
+      const before = await intake.showDigit('digit-9-0.png');
+      await header.loadModel(c.files);
+      await expect(header.error).toContainText(`The model was not loaded: ${c.message}`);
+      await expect(header.error).toContainText('The current model is kept.');
+      await expect(header.modelName).toContainText('MNIST digits');
       const after = await studio.snapshot();
       expect(after.predicted).toBe(before.predicted);
-      await page.getByTestId('digit-digit-1-0.png').click();
-      expect((await studio.waitForMap('Test digit 1 (digit-1-0.png)')).predicted).not.toBeNull();
+      expect((await intake.showDigit('digit-1-0.png')).predicted).not.toBeNull();
     });
   }
 });
