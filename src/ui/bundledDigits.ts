@@ -32,8 +32,9 @@ async function decodeOrSay(file: Blob, name: string): Promise<DecodedImage | nul
  * this browser for the next visit. A decoding failure keeps the previous image.
  */
 export async function intakeDecoded(decoded: DecodedImage, blob: Blob, name: string, opts: IntakeOptions = {}): Promise<boolean> {
-  const notes = opts.restored ? [`Restored ${name} from your last visit.`, ...decoded.notes] : decoded.notes;
-  const classified = await submitImage(decoded.raw, { source: name, previewUrl: decoded.previewUrl, notes }, { unlessOther: opts.unlessOther });
+  // A restored image is announced by the input panel's note (KeptImageNote), not the message
+  // bar, so a message the link left (a bad value) stays.
+  const classified = await submitImage(decoded.raw, { source: name, previewUrl: decoded.previewUrl, notes: decoded.notes }, { unlessOther: opts.unlessOther });
   if (classified && opts.restored) markRestored(name);
   else if (classified) void keepImage(blob, name);
   return classified;
