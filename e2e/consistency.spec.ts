@@ -107,6 +107,8 @@ test('the first load explains a bundled digit; the model input, the RDE plots an
   await expect(page.getByTestId('compare-status-rde')).toContainText('on WASM');
   expect(onCpu.rde.points).toBe(onWasm.rde.points + 1);
   await expect(page.getByTestId('rd-backends')).toContainText('Points computed on WASM and CPU');
+  await page.getByTestId('rd-point').first().focus();
+  await expect(page.getByTestId('rd-tooltip')).toContainText('on WASM');
 });
 
 test('a user image is kept across a reload (with a note and "Forget it"); the drawing pad clears when another image comes', async ({ studio }) => {
