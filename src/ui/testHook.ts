@@ -2,25 +2,26 @@
 //
 // Tests act as a user does (through the page), and read what the store holds through
 // snapshot(): every number there comes from useStudio's state, derived with the store's own
-// selectors (selectTarget, the comparison's displayMaps), never from a second copy. The tensor
-// count is asked through the store's workerMemory action. Only what a test genuinely needs below
-// the store goes lower, each for its reason, written beside it:
+// selectors (selectTarget, rdeStatus, the comparison's displayMaps), never from a second copy.
+// What the hook runs goes through the store too: timeMethod and runMethod (benchmarks, the
+// backend matrix) start their runs on the store's one run executor (store/runs.ts) in a slot of
+// their own, "test:probe", for the store's current input and class, with the test's seed; the
+// page's own runs (the maps the user sees) stay as they are. The tensor count is asked through
+// the store's workerMemory action. Only what a test genuinely needs below the store goes lower,
+// each for its reason:
 // - faults (simulateFault, terminateWorker, workerStarts): the worker's supervisor. The store
 //   learns of a lost worker only after the fact, which is what these tests check; no action may
 //   kill a worker on purpose.
 // - injectRenderFault: writes a state no action produces (a class name that is not text); that
 //   is the fault.
-// - timeMethod, runMethod: probes of the compute layer for benchmarks and the backend matrix.
-//   They need a seed the store's runs do not take, and must leave the page's runs (the maps the
-//   user sees) untouched, so they send one request for the store's current input and class
-//   (selectTarget) straight to the worker.
 // e2e/studio.ts wraps this hook in typed fixtures; specs never cast window.__studio.
 import { selectTarget, useStudio } from '../store/studioStore';
 import { workerMemory } from '../store/actions';
 import { symmetricLimit } from '../core/image/display';
 import { rdeStatus, type RdeState } from '../store/rdeSlice';
 import { compareSnapshot, type CompareSnapshot } from './compare/compareSnapshot';
-import { newRunId } from '../store/runIds';
+import { runs } from '../store/runs';
+import type { Run } from '../store/runExecutor';
 import { studioWorker, terminateWorkerSilently, workerStarts } from '../worker/client';
 import type { WorkerFault } from '../worker/protocol';
 import type { PassCount } from '../core/methods/types';
@@ -109,6 +110,19 @@ function rdeSnapshot(rde: RdeState): RdeSnapshot {
   };
 }
 
+/**
+ * One run of a method on the store's current input and class, on the store's run executor in
+ * the hook's own slot (see the top of this file); its finished run, or an error saying why not.
+ */
+async function probe(methodId: string, params: Record<string, unknown>, seed: number): Promise<Run> {
+  const target = selectTarget(useStudio.getState());
+  if (target === null) throw new Error('Load an image first.');
+  const run = await runs.start('test:probe', { methodId, params, target, lane: 'now', seed }, () => {});
+  if (run === null) throw new Error(`The ${methodId} run was superseded (a new input, model or backend).`);
+  if (run.status !== 'done' || !run.relevance) throw new Error(run.error ?? `The ${methodId} run ended ${run.status}.`);
+  return run;
+}
+
 export function installTestHook(): void {
   const hook: StudioTestHook = {
     snapshot() {
@@ -146,19 +160,13 @@ export function installTestHook(): void {
       if (model) useStudio.setState({ model: { ...model, classes: [{ not: 'text' } as unknown as string, ...model.classes.slice(1)] } });
     },
     workerStarts,
-    // Probes of the compute layer (see the top of this file): the store's input and class, a
-    // seed of the test's choosing, and the page's own runs left as they are.
     async timeMethod(methodId, params) {
-      const target = selectTarget(useStudio.getState());
-      if (target === null) throw new Error('Load an image first.');
-      const r = await studioWorker().explain({ runId: newRunId(), methodId, params, target, seed: 1 });
-      return { milliseconds: r.milliseconds, passes: r.passes ?? null, backend: r.backend };
+      const r = await probe(methodId, params, 1);
+      return { milliseconds: r.milliseconds ?? 0, passes: r.passes ?? null, backend: r.backend ?? '' };
     },
     async runMethod(methodId, params, seed) {
-      const target = selectTarget(useStudio.getState());
-      if (target === null) throw new Error('Load an image first.');
-      const r = await studioWorker().explain({ runId: newRunId(), methodId, params, target, seed });
-      return { relevance: Array.from(r.relevance), milliseconds: r.milliseconds, backend: r.backend };
+      const r = await probe(methodId, params, seed);
+      return { relevance: Array.from(r.relevance!), milliseconds: r.milliseconds ?? 0, backend: r.backend ?? '' };
     },
   };
   window.__studio = hook;
