@@ -228,15 +228,20 @@ interface LinkCase {
   check?: (s: Snapshot) => void;
 }
 
+/** What a link's values got wrong stays until dismissed (persistent), also while its digit opens. */
+function linkMessage(text: string) {
+  return { kind: 'error', text, ...(text.startsWith('Ignored in the link') ? { persistent: true } : {}) };
+}
+
 const linkCases: LinkCase[] = [
   { query: 'rank=4096', onLoad: 'Ignored in the link: rank=4096 (the reference distribution holds rank 64 at most).', check: (s) => expect(s.rde.settings.rank).toBe(0) },
   { query: 'digit=digit-99-99.png', onLoad: 'The link names a test digit digit-99-99.png that the studio does not have (it has digit-0-0.png to digit-9-1.png).', check: (s) => expect(s.source).toBe(DIGIT_ONE) },
-  { query: 'lambda=-1', onLoad: 'Ignored in the link: lambda=-1 (Too small: expected number to be >=0).', check: (s) => expect(s.rde.settings.lambda).toBe(0.5) },
-  { query: 'mode=%3Cscript%3E', onLoad: 'Ignored in the link: mode=<script> (Invalid option: expected one of "diag"|"lowrank"|"lowrank-diag"|"mc").', check: (s) => expect(s.rde.settings.mode).toBe('diag') },
-  // The class is checked against the model once there is a classification, so the message comes with the first image.
-  { query: 'class=99', onLoad: null, withDigit: 'Ignored in the link: class=99 (the model has 10 classes).', check: (s) => expect(s.runs.gradient.target).toBe(1) },
+  { query: 'lambda=-1', onLoad: 'Ignored in the link: lambda=-1 (must be a number from 0 to 10000).', check: (s) => expect(s.rde.settings.lambda).toBe(0.5) },
+  { query: 'mode=%3Cscript%3E', onLoad: 'Ignored in the link: mode=<script> (must be one of diag, lowrank, lowrank-diag, mc).', check: (s) => expect(s.rde.settings.mode).toBe('diag') },
+  // The class is checked against the model once there is a classification: the page opens with an image, so at once.
+  { query: 'class=99', onLoad: 'Ignored in the link: class=99 (the model has 10 classes).', withDigit: 'Ignored in the link: class=99 (the model has 10 classes).', check: (s) => expect(s.runs.gradient.target).toBe(1) },
   // An unknown backend is named and the automatic choice taken.
-  { query: 'backend=bogus', onLoad: 'Ignored in the link: backend=bogus (Invalid option: expected one of "auto"|"webgpu"|"webgl"|"wasm"|"cpu").', withDigit: null, check: (s) => expect(s.backend).toBe(s.autoChoice) },
+  { query: 'backend=bogus', onLoad: 'Ignored in the link: backend=bogus (must be one of auto, webgpu, webgl, wasm, cpu).', withDigit: 'Ignored in the link: backend=bogus (must be one of auto, webgpu, webgl, wasm, cpu).', check: (s) => expect(s.backend).toBe(s.autoChoice) },
 ];
 
 test.describe('hostile links: each bad value is named and ignored, the rest of the page works', () => {
@@ -251,14 +256,14 @@ test.describe('hostile links: each bad value is named and ignored, the rest of t
         expect((await studio.snapshot()).message).toBeNull();
       } else {
         await expect(header.error).toContainText(c.onLoad);
-        expect((await studio.snapshot()).message).toEqual({ kind: 'error', text: c.onLoad });
+        expect((await studio.snapshot()).message).toEqual(linkMessage(c.onLoad));
         expect(c.onLoad).not.toContain('previous image is kept');
       }
       // No script came in with the link.
       expect(await page.evaluate(() => Array.from(document.scripts).filter((s) => !s.src).length)).toBe(0);
       expect(await studio.restCount()).toBe(rest);
       const s = await studio.snapshot();
-      if (c.withDigit !== undefined) expect(s.message).toEqual(c.withDigit === null ? null : { kind: 'error', text: c.withDigit });
+      if (c.withDigit !== undefined) expect(s.message).toEqual(c.withDigit === null ? null : linkMessage(c.withDigit));
       expect(s.predicted).toBe(1);
       c.check?.(s);
     });

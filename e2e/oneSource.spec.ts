@@ -106,7 +106,7 @@ test('what a link gets wrong stays on screen while its digit opens; λ keys step
   await studio.open('/?digit=digit-1-0.png&lambda=abc&iterations=20');
   await studio.waitForRde();
   const alert = page.getByTestId('message-error');
-  await expect(alert).toContainText('Ignored in the link: lambda=abc (λ must be a number from 0 to 10000)');
+  await expect(alert).toContainText('Ignored in the link: lambda=abc (must be a number from 0 to 10000)');
   // Still there once the digit is classified and explained (it vanished after ~250 ms before).
   await page.waitForTimeout(500);
   await expect(alert).toContainText('lambda=abc');

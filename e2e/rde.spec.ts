@@ -80,7 +80,7 @@ test('bad values in the link and the fields are refused with a message', async (
   const s = await rde.waitForRun({ rank: 3, iterations: 20 });
   expect(s.rde.settings.lambda).toBe(0.5);
   await rde.setLambda(-1);
-  await expect(page.getByText('λ must be between 0 and 10000.')).toBeVisible();
+  await expect(page.getByText('λ must be a number from 0 to 10000.')).toBeVisible();
   expect((await rde.state()).settings.lambda).toBe(0.5);
 });
 

@@ -18,14 +18,14 @@ describe('parseUrlView', () => {
     expect(v.settings).toEqual({ s0: 0.5 });
     expect(v.problems).toEqual([
       // In the link's order.
-      'lambda=-1 (λ must be a number from 0 to 10000)',
-      'rank=2.5 (Covariance rank of V must be a whole number from 0 to 4096)',
-      'mode=magic (Distortion computed by must be one of diag, lowrank, lowrank-diag, mc)',
-      'iterations=20000 (Iterations must be a whole number from 1 to 10000)',
-      'samples=0 (Samples per step must be a whole number from 1 to 4096)',
-      'class=x (the class must be a whole number from 0)',
+      'lambda=-1 (must be a number from 0 to 10000)',
+      'rank=2.5 (must be a whole number from 0 to 4096)',
+      'mode=magic (must be one of diag, lowrank, lowrank-diag, mc)',
+      'iterations=20000 (must be a whole number from 1 to 10000)',
+      'samples=0 (must be a whole number from 1 to 4096)',
+      'class=x (must be a whole number from 0)',
       'digit=../x.png (a bundled digit is named like digit-3-1.png)',
-      'backend=bogus (the backend must be one of auto, webgpu, webgl, wasm, cpu)',
+      'backend=bogus (must be one of auto, webgpu, webgl, wasm, cpu)',
     ]);
   });
 });

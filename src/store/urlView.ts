@@ -3,7 +3,7 @@
 // s₀, so the same parameters give the same mask). RDE's fields, their bounds and their messages
 // come from RDE's schema (core/methods/params.ts), as in the panel and the CLI. Each value is
 // checked on its own; one bad value is reported and ignored, the others still apply.
-import { checkParams } from '../core/methods/params';
+import { paramDescriptors, parseParamInput, ruleText, type ParamDescriptor } from '../core/methods/params';
 import { RDE_DEFAULTS, rdeParams, type RdeParams } from '../core/rde/params';
 import { BACKEND_LABELS, type BackendName } from '../core/tf/backendNames';
 import { plural } from '../core/util/plural';
@@ -15,6 +15,7 @@ import { setRdeSettings } from './rdeActions';
 /** RDE's parameters as link keys (the names of the schema's fields). */
 const RDE_KEYS = Object.keys(rdeParams.shape) as Array<keyof RdeParams>;
 /** Always written, so a link says the λ, rank and mode it shows even at their defaults. */
+const DESCRIPTORS = Object.fromEntries(paramDescriptors(rdeParams).map((d) => [d.name, d])) as Record<keyof RdeParams, ParamDescriptor>;
 const ALWAYS_WRITTEN: Array<keyof RdeParams> = ['lambda', 'rank', 'mode'];
 
 const BACKENDS = ['auto', ...Object.keys(BACKEND_LABELS) as BackendName[]];
@@ -33,19 +34,20 @@ export function parseUrlView(search: string): UrlView {
   const view: UrlView = { settings: {}, problems: [] };
   for (const [key, value] of new URLSearchParams(search)) {
     if ((RDE_KEYS as string[]).includes(key)) {
-      const { values, problems } = checkParams(rdeParams, { [key]: value });
-      if (problems.length) view.problems.push(`${key}=${value} (${problems[0].replace(/\.$/, '')})`);
-      else Object.assign(view.settings, values);
+      // The key is named already: the rule follows it, as on the CLI ("--lambda must be …").
+      const parsed = parseParamInput(DESCRIPTORS[key as keyof RdeParams], value);
+      if (parsed.ok) Object.assign(view.settings, { [key]: parsed.value });
+      else view.problems.push(`${key}=${value} (${ruleText(DESCRIPTORS[key as keyof RdeParams])})`);
     } else if (key === 'class') {
       const k = Number(value);
       if (value.trim() !== '' && Number.isInteger(k) && k >= 0) view.explainedClass = k;
-      else view.problems.push(`class=${value} (the class must be a whole number from 0)`);
+      else view.problems.push(`class=${value} (must be a whole number from 0)`);
     } else if (key === 'digit') {
       if (DIGIT.test(value)) view.digit = value;
       else view.problems.push(`digit=${value} (a bundled digit is named like digit-3-1.png)`);
     } else if (key === 'backend') {
       if (BACKENDS.includes(value)) view.backend = value as BackendPreference;
-      else view.problems.push(`backend=${value} (the backend must be one of ${BACKENDS.join(', ')})`);
+      else view.problems.push(`backend=${value} (must be one of ${BACKENDS.join(', ')})`);
     }
   }
   return view;

@@ -21,7 +21,7 @@ export const RDE_MODE_LABELS: Record<RdeMode, string> = {
  */
 export const rdeParams = z.object({
   mode: z.enum(RDE_MODES).default('diag').meta({
-    title: 'Distortion computed by',
+    title: 'Distortion mode',
     description: 'How D(s) is computed. ADF (assumed density filtering) carries the mean and variance of the noisy input through the network in one pass: diagonal ignores correlations between pixels, low-rank keeps the top components of V, low-rank + diagonal both (the most accurate). Monte Carlo averages over noise samples.',
     optionLabels: RDE_MODE_LABELS,
   }),
