@@ -3,11 +3,9 @@
 // image given before the model has loaded.
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { test, expect, dropFile } from './studio';
-import type { StudioTestHook } from '../src/ui/testHook';
+import { test, expect, dropFile, type StudioHook } from './studio';
 
 const OPENING = 'Test digit 3 (digit-3-1.png)';
-type Hook = { __studio: StudioTestHook };
 
 /** Every tick label and axis title of a plot as boxes; no label may overlap a title. */
 async function overlapsInPlot(page: Page, testId: string): Promise<{ ticks: string[]; titles: string[]; overlaps: string[] }> {
@@ -34,11 +32,9 @@ function axisTicks(page: Page, testId: string, which: 'first' | 'last'): Promise
   }, which);
 }
 
-async function waitReady(page: Page, backend: string): Promise<void> {
-  await page.waitForFunction((b) => {
-    const s = (window as unknown as Hook).__studio.snapshot();
-    return s.backend === b && s.backendStatus === 'ready' && s.runs.gradient?.status === 'done' && s.rde.status === 'done';
-  }, backend, { timeout: 90_000 });
+async function waitReady(hook: StudioHook, backend: string): Promise<void> {
+  await hook.waitFor((s, b) => s.backend === b && s.backendStatus === 'ready' && s.runs.gradient?.status === 'done' && s.rde.status === 'done',
+    backend, { timeout: 90_000 });
 }
 
 test('the first load explains a bundled digit; the model input, the RDE plots and a backend switch agree with what they say', async ({ studio }) => {
@@ -73,7 +69,7 @@ test('the first load explains a bundled digit; the model input, the RDE plots an
   await page.getByTestId('rde-iterations').fill('20');
   await page.getByTestId('rde-iterations').press('Enter');
   await page.getByTestId('rde-iterations').blur();
-  await waitReady(page, 'wasm');
+  await waitReady(studio.hook, 'wasm');
   const left = await axisTicks(page, 'rde-trace', 'first');
   expect(left.length).toBeGreaterThanOrEqual(2);
   for (const t of left) expect([1, 2, 5]).toContain(Math.round(Number(t) / 10 ** Math.floor(Math.log10(Number(t)) + 1e-9)));
@@ -88,8 +84,8 @@ test('the first load explains a bundled digit; the model input, the RDE plots an
   await page.getByTestId('compare-param-rde-iterations').fill('20');
   await page.getByTestId('compare-param-rde-iterations').press('Enter');
   await page.getByTestId('compare-run-rde').click();
-  await page.waitForFunction(() => (window as unknown as Hook).__studio.snapshot().compare.methods.rde?.status === 'done', null, { timeout: 60_000 });
-  await waitReady(page, 'wasm');
+  await studio.hook.waitFor((s) => s.compare.methods.rde?.status === 'done', undefined, { timeout: 60_000 });
+  await waitReady(studio.hook, 'wasm');
   const onWasm = await studio.snapshot();
   expect(onWasm.compare.methods.rde.backend).toBe('wasm');
 
@@ -97,7 +93,7 @@ test('the first load explains a bundled digit; the model input, the RDE plots an
   // point and the expensive map are kept, labelled WASM, as the picker's description says.
   await expect(page.getByTestId('backend-rule')).toContainText('finished RDE points and expensive comparison maps are kept');
   await page.getByTestId('backend-select').selectOption('cpu');
-  await waitReady(page, 'cpu');
+  await waitReady(studio.hook, 'cpu');
   const onCpu = await studio.snapshot();
   await expect(page.getByTestId('scores-backend')).toHaveText('Scores computed on CPU');
   // The backends agree to ~1e-6 (backendMatrix.spec); 1e-4 of the largest logit is its bound.

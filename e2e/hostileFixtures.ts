@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createDeflate, deflateSync } from 'node:zlib';
 import { test as base, type Page } from '@playwright/test';
-import { expect, expectNoProblems, studioPage, watchPage, type StudioFixtures, type StudioPage } from './studio';
+import { expect, expectNoProblems, panelFixtures, studioPage, watchPage, type StudioFixtures, type StudioPage } from './studio';
 import { PNG_SIGNATURE, pngChunk } from './imageFixtures';
 
 // ---------------------------------------------------------------------------------------------
@@ -406,12 +406,7 @@ export const test = base.extend<StudioFixtures & { studio: HostileStudio }, { sh
     // A test ends at rest with the bundled digit 1: the next one starts from there.
     expectNoProblems(shared.problems.slice(firstProblem), expected);
   },
-  intake: async ({ studio }, use) => use(studio.intake),
-  scores: async ({ studio }, use) => use(studio.scores),
-  relevance: async ({ studio }, use) => use(studio.relevance),
-  rde: async ({ studio }, use) => use(studio.rde),
-  compare: async ({ studio }, use) => use(studio.compare),
-  header: async ({ studio }, use) => use(studio.header),
+  ...panelFixtures,
 });
 
 export { expect };

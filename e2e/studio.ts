@@ -589,6 +589,18 @@ export interface StudioOptions {
   startAt: string | null;
 }
 
+type PanelFixture<K extends keyof StudioPanels> = (fixtures: { studio: StudioPage }, use: (panel: StudioPanels[K]) => Promise<void>) => Promise<void>;
+
+/** The panels as fixtures of their own (`async ({ rde }) => …`), for every fixture that has a studio. */
+export const panelFixtures: { [K in keyof StudioPanels]: PanelFixture<K> } = {
+  intake: async ({ studio }, use) => use(studio.intake),
+  scores: async ({ studio }, use) => use(studio.scores),
+  relevance: async ({ studio }, use) => use(studio.relevance),
+  rde: async ({ studio }, use) => use(studio.rde),
+  compare: async ({ studio }, use) => use(studio.compare),
+  header: async ({ studio }, use) => use(studio.header),
+};
+
 /** A fresh page per test, opened at `startAt` ("/") with the model loaded. */
 export const test = base.extend<StudioFixtures & StudioOptions>({
   startAt: ['/', { option: true }],
@@ -601,12 +613,7 @@ export const test = base.extend<StudioFixtures & StudioOptions>({
     await use(studio);
     expectNoProblems(problems, expected);
   },
-  intake: async ({ studio }, use) => use(studio.intake),
-  scores: async ({ studio }, use) => use(studio.scores),
-  relevance: async ({ studio }, use) => use(studio.relevance),
-  rde: async ({ studio }, use) => use(studio.rde),
-  compare: async ({ studio }, use) => use(studio.compare),
-  header: async ({ studio }, use) => use(studio.header),
+  ...panelFixtures,
 });
 
 export { expect };
