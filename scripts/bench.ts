@@ -105,7 +105,8 @@ async function main() {
   else if (suite === 'methods') await (await import('./benchMethods')).benchMethods(flags);
   else if (suite === 'rde-cost') await (await import('./benchRdeCost')).rdeCost(flags);
   else if (suite === 'rde-ui') await (await import('./benchRdeUi')).benchRdeUi(flags);
-  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde, rde-cost, methods, rde-ui`);
+  else if (suite === 'estimates') await (await import('./benchEstimates')).benchEstimates();
+  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde, rde-cost, methods, rde-ui, estimates`);
 }
 
 main().catch((err) => {

@@ -16,14 +16,14 @@
 //   is the fault.
 // e2e/studio.ts wraps this hook in typed fixtures; specs never cast window.__studio.
 import { selectTarget, useStudio } from '../store/studioStore';
-import { workerMemory } from '../store/actions';
+import { estimateRun, workerMemory } from '../store/actions';
 import { symmetricLimit } from '../core/image/display';
 import { rdeStatus, type RdeState } from '../store/rdeSlice';
 import { compareSnapshot, type CompareSnapshot } from './compare/compareSnapshot';
 import { runs } from '../store/runs';
 import type { Run } from '../store/runExecutor';
 import { studioWorker, terminateWorkerSilently, workerStarts } from '../worker/client';
-import type { WorkerFault } from '../worker/protocol';
+import type { RunEstimate, WorkerFault } from '../worker/protocol';
 import type { PassCount } from '../core/methods/types';
 
 export interface StudioTestHook {
@@ -70,6 +70,8 @@ export interface StudioTestHook {
   workerStarts(): number;
   /** Benchmarks: one run of a method on the current input and class, timed inside the worker. */
   timeMethod(methodId: string, params: Record<string, unknown>): Promise<{ milliseconds: number; passes: PassCount | null; backend: string }>;
+  /** The time estimate a run of the method would show before it starts (the store's estimateRun). */
+  estimateMethod(methodId: string, params: Record<string, unknown>): Promise<RunEstimate | null>;
   /** Backend matrix: one run of a method on the current input and class with a given seed, and its relevance. */
   runMethod(methodId: string, params: Record<string, unknown>, seed: number): Promise<{ relevance: number[]; milliseconds: number; backend: string }>;
 }
@@ -164,6 +166,7 @@ export function installTestHook(): void {
       const r = await probe(methodId, params, 1);
       return { milliseconds: r.milliseconds ?? 0, passes: r.passes ?? null, backend: r.backend ?? '' };
     },
+    estimateMethod: (methodId, params) => estimateRun(methodId, params),
     async runMethod(methodId, params, seed) {
       const r = await probe(methodId, params, seed);
       return { relevance: Array.from(r.relevance!), milliseconds: r.milliseconds ?? 0, backend: r.backend ?? '' };
