@@ -39,6 +39,11 @@ describe('viewSearch', () => {
     expect(Object.fromEntries(params)).toEqual({ backend: 'wasm', lambda: '2', rank: '0', mode: 'diag', regulariser: 'mean', class: '4', digit: 'digit-3-1.png' });
   });
 
+  it('drops a backend the link named wrongly (reported once, not again on reload)', () => {
+    const search = viewSearch({ rde: rde({}), targetOverride: null, digit: null }, '?backend=bogus&lang=en');
+    expect(Object.fromEntries(new URLSearchParams(search))).toEqual({ lang: 'en', lambda: '0.5', rank: '0', mode: 'diag' });
+  });
+
   it('round-trips: the view written is the view read', () => {
     const settings = { lambda: 0.03, rank: 12, mode: 'lowrank-diag' as const, iterations: 1000, plateau: 0, samples: 128, optimizer: 'adam' as const };
     const search = viewSearch({ rde: rde(settings), targetOverride: null, digit: null }, '');

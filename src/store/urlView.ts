@@ -55,10 +55,13 @@ export function parseUrlView(search: string): UrlView {
 
 /**
  * The query string for the current view: λ, rank and mode always, RDE's other parameters where
- * they differ from the defaults; other parameters (backend) are kept.
+ * they differ from the defaults; a valid backend and other parameters are kept.
  */
 export function viewSearch(state: Pick<StudioState, 'rde' | 'targetOverride'> & { digit: string | null }, current: string): string {
   const params = new URLSearchParams(current);
+  // A backend the link named wrongly was reported and ignored: it does not stay in the address.
+  const backend = params.get('backend');
+  if (backend !== null && !BACKENDS.includes(backend)) params.delete('backend');
   for (const key of RDE_KEYS) {
     const value = state.rde.settings[key];
     if (ALWAYS_WRITTEN.includes(key) || value !== RDE_DEFAULTS[key]) params.set(key, String(value));

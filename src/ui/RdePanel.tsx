@@ -164,7 +164,10 @@ function Readout() {
 
 /** How long a run of the current settings takes here, before it starts. */
 function RunEstimate({ settings }: { settings: RdeParams }) {
-  const text = useRunEstimate('rde', settings, true);
+  // Asked once the run in flight is over: the worker answers between a run's iterations, and
+  // the estimate is for the next press of Run.
+  const running = useStudio((s) => rdeStatus(s.rde) === 'running');
+  const text = useRunEstimate('rde', settings, !running);
   return <p className="hint" data-testid="rde-estimate">{text ? `A run takes ${text} here.` : ' '}</p>;
 }
 

@@ -13,7 +13,7 @@ export function estimateText(e: { milliseconds: number; atMost: boolean }): stri
   return `${e.atMost ? 'at most ' : ''}≈ ${amount}`;
 }
 
-/** The estimate for a method and parameters on the current input, model and backend (null until known or when off). */
+/** The estimate for a method and parameters on the current input, model and backend (null until known). */
 export function useRunEstimate(methodId: string, params: Record<string, unknown>, enabled: boolean): string | null {
   const [text, setText] = useState<string | null>(null);
   const key = JSON.stringify(params);
@@ -21,7 +21,9 @@ export function useRunEstimate(methodId: string, params: Record<string, unknown>
   const backend = useStudio((s) => s.backend?.active);
   const ready = useStudio((s) => s.backendStatus === 'ready');
   useEffect(() => {
-    if (!enabled || !classification || !ready) return setText(null);
+    if (!classification || !ready) return setText(null);
+    // Off (a run in flight): the last estimate stays until it can be asked again.
+    if (!enabled) return;
     let live = true;
     void estimateRun(methodId, JSON.parse(key) as Record<string, unknown>).then((e) => { if (live) setText(e ? estimateText(e) : null); });
     return () => { live = false; };

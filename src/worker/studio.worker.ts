@@ -43,13 +43,15 @@ const runs = new Map<number, AbortController>();
 let passTime: { key: string; forward: number; backward: number } | null = null;
 
 /**
- * Times a forward pass and a gradient of the logits on a batch of 32 copies of the input (after
- * a warm-up, the median of three), per input: what one pass costs inside the batches the
- * methods use. Backward is what the gradient adds to the forward pass.
+ * Times a forward pass and a gradient of the logits on a batch of 8 copies of the input (after
+ * one warm-up of each, which compiles the kernels), per input: what one pass costs inside the
+ * batches the methods use. Backward is what the gradient adds to the forward pass. Kept small:
+ * on a software GPU every pass counts, and this runs once per model, input size and backend.
  */
 async function timePerPass(net: Net, x: tf.Tensor4D, key: string): Promise<{ forward: number; backward: number }> {
   if (passTime?.key === key) return passTime;
-  const batch = tf.tile(x, [32, 1, 1, 1]) as tf.Tensor4D;
+  const size = 8;
+  const batch = tf.tile(x, [size, 1, 1, 1]) as tf.Tensor4D;
   const gradient = tf.grad((b: tf.Tensor) => tf.sum(forwardLogits(net, b as tf.Tensor4D)));
   const time = async (f: () => tf.Tensor) => {
     const t0 = performance.now();
@@ -58,12 +60,11 @@ async function timePerPass(net: Net, x: tf.Tensor4D, key: string): Promise<{ for
     out.dispose();
     return performance.now() - t0;
   };
-  const median = (v: number[]) => v.sort((a, b) => a - b)[1];
   try {
     await time(() => forwardLogits(net, batch));
     await time(() => gradient(batch));
-    const forward = median([await time(() => forwardLogits(net, batch)), await time(() => forwardLogits(net, batch)), await time(() => forwardLogits(net, batch))]) / 32;
-    const both = median([await time(() => gradient(batch)), await time(() => gradient(batch)), await time(() => gradient(batch))]) / 32;
+    const forward = await time(() => forwardLogits(net, batch)) / size;
+    const both = await time(() => gradient(batch)) / size;
     passTime = { key, forward, backward: Math.max(both - forward, forward) };
     return passTime;
   } finally {
