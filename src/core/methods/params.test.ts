@@ -92,5 +92,6 @@ describe('checkParams', () => {
     expect(out.values).toEqual({ lambda: 2, mode: 'lowrank' });
     expect(out.problems).toEqual(['Covariance rank of V must be a whole number from 0 to 4096.']);
     expect(out.unknown).toEqual(['colour']);
+    expect(checkParams(rdeParams, { lambda: undefined }).problems).toEqual([]);
   });
 });

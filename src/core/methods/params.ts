@@ -141,6 +141,8 @@ export function checkParams(schema: z.ZodObject, raw: Record<string, unknown>): 
   const problems: string[] = [];
   const unknown: string[] = [];
   for (const [name, value] of Object.entries(raw)) {
+    // An absent value takes the default, as in the schema.
+    if (value === undefined) continue;
     const d = descriptors.find((x) => x.name === name);
     if (!d) {
       unknown.push(name);

@@ -54,7 +54,7 @@ export function parseMethodParams(method: Method, raw: Record<string, unknown>):
     throw new Error(`${method.label} has no parameter ${unknown.join(', ')}; it takes: ${known.join(', ') || 'none'}.`);
   }
   if (problems.length) {
-    const name = Object.keys(raw).find((k) => !(k in values)) ?? '';
+    const name = Object.keys(raw).find((k) => raw[k] !== undefined && !(k in values)) ?? '';
     throw new Error(`${method.label}: parameter ${name}: ${problems[0]}`);
   }
   const parsed = method.params.safeParse(values);
