@@ -4,13 +4,16 @@ import { useEffect, useState } from 'react';
 import { useStudio } from '../store/studioStore';
 import { estimateRun } from '../store/actions';
 
-/** "≈ 12 s", "at most ≈ 1.5 s", "≈ 3 min": an estimate in words. */
-export function estimateText(e: { milliseconds: number; atMost: boolean }): string {
-  const ms = e.milliseconds;
-  const amount = ms < 1000 ? `${Math.max(10, Math.round(ms / 10) * 10)} ms`
+function duration(ms: number): string {
+  return ms < 1000 ? `${Math.max(10, Math.round(ms / 10) * 10)} ms`
     : ms < 60_000 ? `${Number((ms / 1000).toPrecision(2))} s`
       : ms < 3_600_000 ? `${Number((ms / 60_000).toPrecision(2))} min` : `${Number((ms / 3_600_000).toPrecision(2))} h`;
-  return `${e.atMost ? 'at most ' : ''}≈ ${amount}`;
+}
+
+/** "≈ 12 s", "at most ≈ 16 s", "≈ 2 s (at most 16 s)", "≈ 3 min": an estimate in words. */
+export function estimateText(e: { milliseconds: number; atMost: boolean; typicalMilliseconds?: number }): string {
+  if (e.atMost && e.typicalMilliseconds !== undefined) return `≈ ${duration(e.typicalMilliseconds)} (at most ${duration(e.milliseconds)})`;
+  return `${e.atMost ? 'at most ' : ''}≈ ${duration(e.milliseconds)}`;
 }
 
 /** The estimate for a method and parameters on the current input, model and backend (null until known). */

@@ -137,6 +137,8 @@ export interface RunEstimate {
   milliseconds: number;
   /** The run may stop earlier (RDE stops once F settles): the figure is an upper bound. */
   atMost: boolean;
+  /** For such a run, what the last one of its kind took here, scaled to these settings. */
+  typicalMilliseconds?: number;
 }
 
 export type WorkerFault = 'hang' | 'crash' | 'oom' | 'gpu-loss';

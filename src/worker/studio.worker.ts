@@ -15,6 +15,7 @@ import { preprocessForModel, type PreprocessingKind } from '../core/image/prepro
 import type { ReferenceDistribution } from '../core/reference/distribution';
 import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../core/methods/registry';
 import { paramDescriptors } from '../core/methods/params';
+import type { Method } from '../core/methods/types';
 import { sampleObfuscations } from '../core/rde/obfuscationSamples';
 import { autoBackend, probeBackends } from './backendProbe';
 import { loseDevice, watchDeviceLoss } from './deviceLoss';
@@ -97,6 +98,38 @@ async function applyBackend(pref: BackendPreference): Promise<BackendReport> {
   watchDeviceLoss(choice);
   preference = pref;
   return { active: choice, preference, autoChoice: autoBackend(options), options };
+}
+
+/**
+ * A run's cost from its pass count (Method.estimate) and the measured time per pass. Methods
+ * made of many small sequential steps (RDE's iterations) cost more than their passes in batches
+ * suggest; the ratio of a finished run's time to this figure is learned per backend, model,
+ * method and mode, and scales later estimates (learnedRatio).
+ */
+async function passEstimate(method: Method, params: Record<string, unknown>, net: Net, x: tf.Tensor4D, modelId: string) {
+  const shape = x.shape.slice(1) as [number, number, number];
+  const { mayStopEarly, ...passes } = method.estimate ? method.estimate(params as never, { shape }) : { forward: 1, backward: 1, mayStopEarly: false };
+  const per = await timePerPass(net, x, `${tf.getBackend()}:${modelId}:${shape.join('x')}`);
+  return { passes, milliseconds: passes.forward * per.forward + passes.backward * per.backward, atMost: mayStopEarly === true };
+}
+
+/** Measured time ÷ pass-based estimate of the last finished run, per backend, model, method and mode. */
+const learnedRatio = new Map<string, number>();
+/** Iterations the last finished run took, for methods that stop early (same keys). */
+const learnedIterations = new Map<string, number>();
+
+function ratioKey(method: Method, params: Record<string, unknown>, modelId: string): string {
+  return `${tf.getBackend()}:${modelId}:${method.id}:${String(params.mode ?? '')}:${String(params.rank ?? '')}`;
+}
+
+/** After a run: how its time compares with the pass-based estimate of the work it did (its iterations, if it stopped early). */
+async function learnFromRun(method: Method, params: Record<string, unknown>, extras: Record<string, unknown> | undefined, milliseconds: number): Promise<void> {
+  if (!method.estimate || !loaded || !input) return;
+  const done = typeof extras?.iterations === 'number' && typeof params.iterations === 'number' ? { ...params, iterations: extras.iterations } : params;
+  const { milliseconds: predicted } = await passEstimate(method, done, loaded.net, input, loaded.info.id);
+  const key = ratioKey(method, params, loaded.info.id);
+  if (predicted > 0 && Number.isFinite(milliseconds)) learnedRatio.set(key, milliseconds / predicted);
+  if (typeof extras?.iterations === 'number') learnedIterations.set(key, extras.iterations);
 }
 
 /** A bundle's files fetched from its folder's URL; a file the server does not have reads as null. */
@@ -210,9 +243,11 @@ const api: StudioWorkerApi = {
           onProgress?.(request.runId, f);
         },
       });
+      const milliseconds = performance.now() - t0;
+      await learnFromRun(method, params, out.extras, milliseconds);
       return Comlink.transfer({
         runId: request.runId, methodId: method.id, params, target: request.target,
-        relevance: out.relevance, shape: out.shape, milliseconds: performance.now() - t0,
+        relevance: out.relevance, shape: out.shape, milliseconds,
         backend: tf.getBackend() as BackendName, ...(out.extras ? { extras: out.extras } : {}),
         ...(out.check ? { check: out.check } : {}), ...(out.passes ? { passes: out.passes } : {}),
       }, [out.relevance.buffer as ArrayBuffer]);
@@ -225,10 +260,14 @@ const api: StudioWorkerApi = {
     if (!loaded || !input) throw new Error('Load an image first.');
     const method = getMethod(methodId);
     const params = parseMethodParams(method, raw);
-    const shape = input.shape.slice(1) as [number, number, number];
-    const { mayStopEarly, ...passes } = method.estimate ? method.estimate(params, { shape }) : { forward: 1, backward: 1, mayStopEarly: false };
-    const per = await timePerPass(loaded.net, input, `${tf.getBackend()}:${loaded.info.id}:${shape.join('x')}`);
-    return { passes, milliseconds: passes.forward * per.forward + passes.backward * per.backward, atMost: mayStopEarly === true };
+    const { passes, milliseconds, atMost } = await passEstimate(method, params, loaded.net, input, loaded.info.id);
+    const key = ratioKey(method, params, loaded.info.id);
+    const scaled = milliseconds * (learnedRatio.get(key) ?? 1);
+    const budget = (params as { iterations?: unknown }).iterations;
+    const stoppedAt = learnedIterations.get(key);
+    // A run that stops once it settles: the last such run's iterations say what to expect.
+    const typical = atMost && stoppedAt !== undefined && typeof budget === 'number' ? scaled * Math.min(1, stoppedAt / budget) : undefined;
+    return { passes, milliseconds: scaled, atMost, ...(typical !== undefined ? { typicalMilliseconds: typical } : {}) };
   },
 
   async obfuscations(mask, target, opts) {
