@@ -110,7 +110,7 @@ export async function benchRdeUi(flags: Record<string, string>): Promise<void> {
     const end = await studio.snapshot();
     if (studio.problems.length) console.error(studio.problems.join('\n'));
     console.log(`Chromium, backend ${end.backend} (auto picks ${end.autoChoice}); ${DIGIT}, class ${end.predicted}; diagonal mode, panel defaults (at most 300 iterations, stop when F settles within 0.1% over 10), `
-      + 'warm-started from the previous mask; ms from the change event in the page, polled every animation frame. Enter in the field submits the '
+      + 'every run from s₀ (no warm start); ms from the change event in the page, polled every animation frame. Enter in the field submits the '
       + 'panel\'s form and starts the run at once; a slider move starts it after the 60 ms debounce');
     printTable(rows);
   } finally {
