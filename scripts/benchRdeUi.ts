@@ -81,7 +81,7 @@ export async function benchRdeUi(flags: Record<string, string>): Promise<void> {
   try {
     const start = await studio.snapshot();
     if (start.rde.settings.mode !== 'diag' || start.rde.settings.iterations !== 300) throw new Error(`Unexpected RDE settings ${JSON.stringify(start.rde.settings)}.`);
-    // Alternating λ, each run warm-started from the previous mask as in the studio. The field
+    // Alternating λ, each run from s₀ as in the studio. The field
     // alternates 2 and 0.5; the slider (log₁₀ λ) 0.501 and 2.
     const plans: Array<{ control: Control; label: string; values: string[] }> = [
       { control: 'field', label: 'number field, fill + Enter (λ 2 ↔ 0.5)', values: Array.from({ length: repeat }, (_, i) => (i % 2 ? '0.5' : '2')) },
