@@ -40,7 +40,7 @@ function HelpTip({ descriptor }: { descriptor: ParamDescriptor }) {
     <>
       <button type="button" className="help-tip" aria-expanded={open} aria-controls={id} title={descriptor.description}
         aria-label={`About ${descriptor.label}`} data-testid={`rde-help-${descriptor.name}`} onClick={() => setOpen(!open)}>?</button>
-      {open && <p id={id} className="help-text" role="note" data-testid={`rde-help-text-${descriptor.name}`}>{descriptor.description}</p>}
+      {open && <span id={id} className="help-text" role="note" data-testid={`rde-help-text-${descriptor.name}`}>{descriptor.description}</span>}
     </>
   );
 }

@@ -9,5 +9,7 @@ describe('estimateText', () => {
     expect(estimateText({ milliseconds: 15_646, atMost: true })).toBe('at most ≈ 16 s');
     expect(estimateText({ milliseconds: 15_646, atMost: true, typicalMilliseconds: 1_971 })).toBe('≈ 2 s (at most 16 s)');
     expect(estimateText({ milliseconds: 7_200_000, atMost: false })).toBe('≈ 2 h');
+    // The last run used its whole budget: no separate bound.
+    expect(estimateText({ milliseconds: 43_000, atMost: true, typicalMilliseconds: 43_000 })).toBe('≈ 43 s');
   });
 });

@@ -12,6 +12,8 @@ function duration(ms: number): string {
 
 /** "≈ 12 s", "at most ≈ 16 s", "≈ 2 s (at most 16 s)", "≈ 3 min": an estimate in words. */
 export function estimateText(e: { milliseconds: number; atMost: boolean; typicalMilliseconds?: number }): string {
+  // The last run used (nearly) its whole budget: the bound says it all.
+  if (e.atMost && e.typicalMilliseconds !== undefined && e.typicalMilliseconds >= 0.9 * e.milliseconds) return `≈ ${duration(e.milliseconds)}`;
   if (e.atMost && e.typicalMilliseconds !== undefined) return `≈ ${duration(e.typicalMilliseconds)} (at most ${duration(e.milliseconds)})`;
   return `${e.atMost ? 'at most ' : ''}≈ ${duration(e.milliseconds)}`;
 }
