@@ -65,10 +65,12 @@ export function markRestored(source: string): void {
 
 /** Forgets the kept image (the "Forget it" button, or another image that is not the user's). */
 export async function forgetKeptImage(): Promise<void> {
-  useKeptImage.setState({ source: null, restored: false });
   try {
     await del(KEY, imageStore());
   } catch {
     // Nothing was kept where IndexedDB fails.
+  } finally {
+    // The note goes once the image is gone from the store: a reload right after cannot bring it back.
+    useKeptImage.setState({ source: null, restored: false });
   }
 }
