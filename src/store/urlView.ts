@@ -3,8 +3,8 @@
 // s₀, so the same parameters give the same mask). RDE's fields, their bounds and their messages
 // come from RDE's schema (core/methods/params.ts), as in the panel and the CLI. Each value is
 // checked on its own; one bad value is reported and ignored, the others still apply.
-import { paramDescriptors, parseParamInput, ruleText, type ParamDescriptor } from '../core/methods/params';
-import { RDE_DEFAULTS, rdeParams, type RdeParams } from '../core/rde/params';
+import { parseParamInput, ruleText } from '../core/methods/params';
+import { RDE_DEFAULTS, RDE_FIELDS, rdeParams, type RdeParams } from '../core/rde/params';
 import { BACKEND_LABELS, type BackendName } from '../core/tf/backendNames';
 import { plural } from '../core/util/plural';
 import type { BackendPreference } from '../worker/protocol';
@@ -15,7 +15,7 @@ import { setRdeSettings } from './rdeActions';
 /** RDE's parameters as link keys (the names of the schema's fields). */
 const RDE_KEYS = Object.keys(rdeParams.shape) as Array<keyof RdeParams>;
 /** Always written, so a link says the λ, rank and mode it shows even at their defaults. */
-const DESCRIPTORS = Object.fromEntries(paramDescriptors(rdeParams).map((d) => [d.name, d])) as Record<keyof RdeParams, ParamDescriptor>;
+const DESCRIPTORS = RDE_FIELDS;
 const ALWAYS_WRITTEN: Array<keyof RdeParams> = ['lambda', 'rank', 'mode'];
 
 const BACKENDS = ['auto', ...Object.keys(BACKEND_LABELS) as BackendName[]];

@@ -3,9 +3,9 @@ import { useStudio, selectTarget } from '../store/studioStore';
 import { setTarget } from '../store/actions';
 import { cancelRde, restorePoint, runRde, setRdeSettings, sweepLambda } from '../store/rdeActions';
 import { modeLabel, rdeStatus } from '../store/rdeSlice';
-import { rdeParams, type RdeParams } from '../core/rde/params';
+import { RDE_FIELDS, rdeParams, type RdeParams } from '../core/rde/params';
 import { RATE_TERM_FORMULAS, rdeFormula, type RateTerm } from '../core/rde/rateTerm';
-import { paramDescriptors, parseParamInput, type NumericDescriptor, type ParamDescriptor } from '../core/methods/params';
+import { parseParamInput, type NumericDescriptor, type ParamDescriptor } from '../core/methods/params';
 import { Heatmap } from './Heatmap';
 import { useRunEstimate } from './useRunEstimate';
 import { Legend } from './Legend';
@@ -29,7 +29,7 @@ function optionsOf(d: ParamDescriptor) {
 }
 
 /** RDE's parameters as the panel's fields (label, help, bounds), from the one schema. */
-const FIELDS = Object.fromEntries(paramDescriptors(rdeParams).map((d) => [d.name, d])) as Record<keyof RdeParams, ParamDescriptor>;
+const FIELDS = RDE_FIELDS;
 const numeric = (name: keyof RdeParams) => FIELDS[name] as NumericDescriptor;
 
 /** A "?" beside a control: opens the parameter's help text (from the schema) under it. */

@@ -2,6 +2,7 @@
 // page's store, panel and link read the same defaults, bounds and help from it.
 import { z } from 'zod';
 import { RATE_TERMS, RATE_TERM_LABELS } from './rateTerm';
+import { paramDescriptors, type ParamDescriptor } from '../methods/params';
 
 export const RDE_MODES = ['diag', 'lowrank', 'lowrank-diag', 'mc'] as const;
 export type RdeMode = typeof RDE_MODES[number];
@@ -68,6 +69,9 @@ export const rdeParams = z.object({
   }),
 });
 export type RdeParams = z.infer<typeof rdeParams>;
+
+/** RDE's parameters as descriptors by name (label, help, bounds), for the panel and the link. */
+export const RDE_FIELDS = Object.fromEntries(paramDescriptors(rdeParams).map((d) => [d.name, d])) as Record<keyof RdeParams, ParamDescriptor>;
 
 /** RDE's defaults, the same in the panel, the comparison card, a link and the CLI. */
 export const RDE_DEFAULTS: RdeParams = rdeParams.parse({});
