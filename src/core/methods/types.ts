@@ -4,7 +4,7 @@ import type { Net } from '../net/ir';
 import type { ReferenceDistribution } from '../reference/distribution';
 import type { MethodUnit } from './units';
 
-export type MethodFamily = 'gradient' | 'rde' | 'propagation' | 'game-theoretic';
+export type MethodFamily = 'gradient' | 'rde' | 'propagation' | 'game-theoretic' | 'baseline';
 
 export type MethodCost = 'cheap' | 'expensive';
 

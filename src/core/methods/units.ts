@@ -12,8 +12,9 @@
  *   pixel of a window carries the whole window's drop, so these do not add up to the score and are
  *   larger than per-pixel shares by about the window's area (occlusion).
  * - `mask`: the RDE mask s ∈ [0, 1], the probability of keeping a component; no physical unit.
+ * - `random`: the evaluation's random baseline map, uniform in [0, 1); no meaning at all.
  */
-export type RelevanceUnitId = 'logit-per-input' | 'logit-per-input-squared' | 'logit' | 'logit-drop' | 'mask';
+export type RelevanceUnitId = 'logit-per-input' | 'logit-per-input-squared' | 'logit' | 'logit-drop' | 'mask' | 'random';
 
 export interface RelevanceUnit {
   id: RelevanceUnitId;
@@ -39,6 +40,9 @@ export const LOGIT_SHARE: RelevanceUnit = { id: 'logit', label: 'logit (share of
 export const LOGIT_DROP: RelevanceUnit = { id: 'logit-drop', label: 'logit lost when its window is occluded', signed: true };
 /** The RDE mask: a probability of keeping each component, not an amount of score. */
 export const MASK_UNIT: RelevanceUnit = { id: 'mask', label: 'mask s (keep-probability, no unit)', signed: false, fixedRange: [0, 1] };
+
+/** The random baseline map of evaluation: uniform draws, in no unit. */
+export const RANDOM_UNIT: RelevanceUnit = { id: 'random', label: 'random value (no unit)', signed: false, fixedRange: [0, 1] };
 
 /** The gradient family's unit with its `variant` parameter: raw, |·| or squared (SmoothGrad: plain, squared, vargrad). */
 export const GRADIENT_UNIT: MethodUnit = {
