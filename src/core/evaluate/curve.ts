@@ -156,6 +156,7 @@ export async function createCurveEvaluator(
         for (let j = 0; j < ks[k0 + r]; j++) maskData[r * d + order[j]] = 1;
       }
       const mask = tf.tensor3d(maskData, [kc, 1, d]);
+      try {
       for (let f0 = 0; f0 < n; f0 += fillChunk) {
         throwIfAborted(options.signal);
         const fc = Math.min(fillChunk, n - f0);
@@ -179,7 +180,9 @@ export async function createCurveEvaluator(
         done += kc * fc;
         options.onProgress?.(done / total);
       }
-      mask.dispose();
+      } finally {
+        mask.dispose();
+      }
       measured = k0 + kc;
       if (options.onPartial && measured < ks.length) options.onPartial(summarise(ks.slice(0, measured), d, sum, sumSq, count));
     }
