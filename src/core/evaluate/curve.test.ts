@@ -8,6 +8,7 @@ import { AbortedError } from '../methods/types';
 import { createCurveEvaluator, curveSettings, curveSettingsProblem, relevanceCurve, type CurveRecipe, type CurveSettings } from './curve';
 import { areaUpTo, keptCounts, relevanceOrder } from './ordering';
 import { randomMapMethod } from './randomMap';
+import type { RelevanceCurve } from './types';
 
 // A linear model Φ(y) = w·y + b on a 4 x 4 x 1 input (d = 16) with two outputs: with fillings of
 // known mean and covariance, the expected distortion of every kept set has a closed form.
@@ -197,7 +198,7 @@ describe('the random map and the oracle', () => {
     const s = settings({ protocol: 'studio', samples: 512, rank: 0, step: 2 });
     const ev = await createCurveEvaluator(net, x, 0, s, reference());
     const maps = 60;
-    const curves = [];
+    const curves: RelevanceCurve[] = [];
     for (let m = 0; m < maps; m++) {
       const r = await randomMapMethod.explain(net, x, 0, {}, { seed: 100 + m });
       curves.push(await ev.curve(r.relevance, { orderSeed: m }));
