@@ -11,6 +11,10 @@ import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../co
 import { paramDescriptors, ruleText } from '../core/methods/params';
 import { rdeParams } from '../core/rde/rde';
 import { scoreMoments } from '../core/rde/scoreMoments';
+import { CURVE_PROTOCOLS, FLIP_BASELINES } from '../core/evaluate/types';
+import { MAX_CURVE_SAMPLES, curveSettings, curveSettingsProblem } from '../core/evaluate/curve';
+import { flipSettings } from '../core/evaluate/flip';
+import { evaluateImage, parseMethodSpecs } from './evaluation';
 import { checkFlagNames, integerFlag, numberFlag, parseFlagValues, parseFlags, type ParsedArgs } from './flags';
 import { readPngSize, whyUnreadable } from './imageFiles';
 import { imageInput, inputTensor, openModel } from './studioSession';
@@ -99,10 +103,35 @@ function distortionFlags(limits?: ModelLimits) {
   });
 }
 
+const curveDefaults = curveSettings.parse({});
+
+/** Flags of `evaluate`: the curve's settings (bounds from core's schema), the methods, the output. */
+function evaluateFlags(limits?: ModelLimits) {
+  const rank = limits?.referenceRank === undefined
+    ? integerFlag(0)
+    : integerFlag(0, limits.referenceRank, `the rank of ${limits.id}'s reference distribution`);
+  return z.object({
+    ...modelFlags,
+    methods: z.string().min(1, { error: 'must name methods' })
+      .describe('comma-separated method specs, id or id:name=value:…, e.g. gradient,random,rde:mode=lowrank:rank=30 (random: the baseline map)'),
+    protocol: z.enum(CURVE_PROTOCOLS).default(curveDefaults.protocol).describe(curveSettings.shape.protocol.description ?? ''),
+    samples: integerFlag(1, MAX_CURVE_SAMPLES).default(curveDefaults.samples).describe(`fillings N averaged per point (default ${curveDefaults.samples})`),
+    step: integerFlag(1).default(curveDefaults.step).describe(`components added per point, g (default ${curveDefaults.step})`),
+    'max-rate': numberFlag(z.number({ error: 'must be a number in (0, 1]' }).gt(0, { error: 'must be a number in (0, 1]' }).max(1, { error: 'must be a number in (0, 1]' }))
+      .default(curveDefaults.maxRate).describe(`the curve stops at this share of kept components (default ${curveDefaults.maxRate}; 1: the whole curve)`),
+    rank: rank.default(curveDefaults.rank).describe(`studio protocol: covariance rank of V (default ${curveDefaults.rank}, capped by the model's reference)`),
+    target: targetFlag(limits),
+    seed: seedFlag.describe('seed of the fillings, the tie-break (seed + 1) and the stochastic methods (default 0)'),
+    flip: z.enum(FLIP_BASELINES).optional().describe('also pixel flipping (MoRF, LeRF, ABPC) to this baseline'),
+    out: z.string().min(1, { error: 'must name a file' }).describe('write the JSON to this file'),
+  });
+}
+
 const COMMANDS = {
   predict: { summary: 'the class the model gives the image', flags: predictFlags },
   explain: { summary: 'a relevance map by one method, as JSON', flags: explainFlags() },
   distortion: { summary: 'E[Φ(y)], Var[Φ(y)] and D(s) for one mask s', flags: distortionFlags() },
+  evaluate: { summary: 'relevance-ordering curves (and pixel flipping) of several methods on one image, as JSON', flags: evaluateFlags() },
   methods: { summary: 'list the methods and their flags', flags: z.object({}) },
 } as const;
 type CommandName = keyof typeof COMMANDS;
@@ -163,6 +192,8 @@ async function dispatch(argv: string[], io: CliIo, deps: CliDeps): Promise<void>
     await predict(args, io, deps);
   } else if (name === 'explain') {
     await explain(args, io, deps);
+  } else if (name === 'evaluate') {
+    await evaluate(args, io, deps);
   } else {
     await distortion(args, io, deps);
   }
@@ -345,5 +376,69 @@ async function distortion(args: ParsedArgs, io: CliIo, deps: CliDeps): Promise<v
     io.out(JSON.stringify({ model: meta.id, ...report, s: flags.s, milliseconds: Math.round(performance.now() - t0) }, null, 2));
   } finally {
     tf.dispose([x, s]);
+  }
+}
+
+/**
+ * Curves of several methods on one image, one evaluator (the same fillings for every method).
+ * Flags, specs and the output path are checked before the model loads; the rank, the target, the
+ * step against d and the protocol against the model's reference once it has. A method that fails
+ * gets `{ error }` in its row and the others still run.
+ */
+async function evaluate(args: ParsedArgs, io: CliIo, deps: CliDeps): Promise<void> {
+  const raw = args.flags;
+  checkFlagNames(args, Object.keys(evaluateFlags().shape), 'evaluate');
+  const loose = parseFlagValues(evaluateFlags(), raw);
+  const specs = parseMethodSpecs(loose.methods);
+  checkOutputPath(loose.out);
+
+  const { net, meta, reference, input } = await loadModelAndImage(loose, deps);
+  const flags = parseFlagValues(evaluateFlags(modelLimits(net, meta, reference?.rank)), raw);
+  const settings = curveSettings.parse({
+    protocol: flags.protocol, samples: flags.samples, step: flags.step, maxRate: flags['max-rate'],
+    rank: flags.protocol === 'studio' ? flags.rank : 0, seed: flags.seed ?? 0,
+  });
+  const d = input.pixels.length;
+  const problem = curveSettingsProblem(settings, d, reference, `The model ${meta.id}`);
+  if (problem) throw new Error(problem);
+  if (flags.flip === 'reference-mean' && !reference) {
+    throw new Error(`--flip reference-mean needs the model's reference distribution; ${meta.id} has none (use zeros or blurred).`);
+  }
+  const flip = flags.flip ? flipSettings.parse({ baseline: flags.flip, step: settings.step, seed: settings.seed }) : undefined;
+  const x = inputTensor(input);
+  try {
+    const { logits, predicted } = await classify(net, x);
+    const target = flags.target ?? predicted;
+    const t0 = performance.now();
+    const { scoreOfX, outcomes } = await evaluateImage(net, x, target, specs, settings, {
+      reference, seed: settings.seed, flip,
+      onOutcome: (spec, o) => io.err(o.ok
+        ? `${spec.spec}: AUC ≤ 5 % ${o.curve.auc.r5?.toPrecision(4) ?? '—'}, ≤ 20 % ${o.curve.auc.r20?.toPrecision(4) ?? '—'}, all ${o.curve.auc.all.toPrecision(4)} (${o.milliseconds.explain + o.milliseconds.curve + o.milliseconds.flip} ms)`
+        : `${spec.spec}: ${o.error}`),
+    });
+    const methods: Record<string, unknown> = {};
+    for (const spec of specs) {
+      const o = outcomes.get(spec.spec)!;
+      methods[spec.spec] = o.ok
+        ? {
+          method: spec.method.id, params: spec.params, relevance: Array.from(o.relevance),
+          rates: o.curve.rates, kept: o.curve.kept, distortion: o.curve.distortion, stderr: o.curve.stderr, auc: o.curve.auc,
+          ...(o.flip ? { flip: o.flip } : {}),
+          milliseconds: o.milliseconds, passes: o.passes,
+        }
+        : { method: spec.method.id, params: spec.params, error: o.error };
+    }
+    const out = {
+      model: meta.id, backend: tf.getBackend(), target, predicted, logits: Array.from(logits),
+      settings: { ...settings, orderSeed: settings.seed + 1, methodSeed: settings.seed },
+      ...(flip ? { flipSettings: flip } : {}),
+      inputShape: [1, ...input.shape], layout: 'NHWC', input: Array.from(input.pixels), scoreOfX,
+      milliseconds: Math.round(performance.now() - t0), methods,
+    };
+    writeFileSync(flags.out, JSON.stringify(out) + '\n');
+    const failed = specs.filter((s) => !outcomes.get(s.spec)!.ok).length;
+    io.out(`${specs.length - failed} of ${specs.length} methods evaluated (${settings.protocol} protocol, N = ${settings.samples}, class ${meta.classes[target]}); wrote ${flags.out}`);
+  } finally {
+    x.dispose();
   }
 }
