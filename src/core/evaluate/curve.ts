@@ -8,6 +8,7 @@ import type { Net } from '../net/ir';
 import type { ReferenceDistribution } from '../reference/distribution';
 import { checkRank, disposeNoiseModel, noiseModel, sampleNoise } from '../reference/noise';
 import { throwIfAborted } from '../methods/types';
+import { yieldToEventLoop } from '../util/yieldToEventLoop';
 import { areaUpTo, keptCounts, relevanceOrder } from './ordering';
 import { CURVE_PROTOCOLS, type CurveProtocol, type RelevanceCurve } from './types';
 
@@ -158,6 +159,9 @@ export async function createCurveEvaluator(
       const mask = tf.tensor3d(maskData, [kc, 1, d]);
       try {
       for (let f0 = 0; f0 < n; f0 += fillChunk) {
+        // A macrotask between batches: on WASM data() resolves as a microtask, so without it a
+        // cancel (or the supervisor's ping) waits for the whole curve.
+        if (done > 0) await yieldToEventLoop();
         throwIfAborted(options.signal);
         const fc = Math.min(fillChunk, n - f0);
         const dist = tf.tidy(() => {
