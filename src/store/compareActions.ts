@@ -8,6 +8,7 @@ import type { Run } from './runExecutor';
 import type { CompareNormalisation, CompareSign, CompareState } from './compareSlice';
 import type { ParamValue } from '../core/methods/params';
 import { panelRunFor } from './rdeActions';
+import { resetEvaluation } from './evaluateActions';
 
 const get = useStudio.getState;
 const setCompare = (patch: Partial<CompareState>) => useStudio.setState((s) => ({ compare: { ...s.compare, ...patch } }));
@@ -60,11 +61,13 @@ function runCheapMethods(): void {
 
 /**
  * The input, class or model changed: every map of the grid is stale. Runs in flight are
- * cancelled, expensive maps are cleared until asked for again, cheap ones recomputed.
+ * cancelled, expensive maps are cleared until asked for again, cheap ones recomputed; the
+ * evaluate view's curves are dropped.
  */
 export function refreshCompare(): void {
   runs.cancelAll('compare:');
   setCompare({ runs: {} });
+  resetEvaluation();
   runCheapMethods();
 }
 

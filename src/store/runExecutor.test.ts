@@ -130,6 +130,33 @@ describe('RunExecutor', () => {
     expect(ex.current('compare:a')).toBeNull();
     expect(ex.current('rde')).toBe(2);
   });
+
+  it('a task (an evaluation) lives in a slot like a run: it records what it returns, and a cancel ends it as cancelled', async () => {
+    const w = fakeWorker();
+    const ex = executor(w);
+    let reject: (e: unknown) => void = () => {};
+    const seen: string[] = [];
+    const first = ex.startTask('evaluate', {
+      methodId: 'evaluate', target: 2, params: { samples: 16 }, lane: 'now',
+      execute: async (runId, onProgress) => {
+        onProgress(runId, 0.25);
+        return { milliseconds: 12, extras: { passesPerCurve: 256 } };
+      },
+    }, (r) => seen.push(`${r.status}:${r.progress}`));
+    const done = await first;
+    expect(seen).toEqual(['running:0', 'running:0', 'running:0.25', 'done:1']);
+    expect(done).toMatchObject({ status: 'done', milliseconds: 12, extras: { passesPerCurve: 256 }, requested: { samples: 16 } });
+    const second = ex.startTask('evaluate', {
+      methodId: 'evaluate', target: 2, params: {}, lane: 'now',
+      execute: (runId) => new Promise((_, rej) => { reject = rej; void runId; }),
+    }, () => {});
+    await tick();
+    const cancelling = ex.requestCancel('evaluate');
+    reject(new AbortedError());
+    await cancelling;
+    expect((await second)?.status).toBe('cancelled');
+    expect(w.cancelled).toEqual([2]);
+  });
 });
 
 describe('isCancellation', () => {

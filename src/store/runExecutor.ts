@@ -51,6 +51,19 @@ export interface RunRequest {
   onUpdate?: (update: RunUpdate) => void;
 }
 
+/**
+ * Work other than one explanation that lives in a slot like a run (the evaluation of curves):
+ * `execute` calls the worker with the executor's run id (which the worker's cancel knows) and a
+ * progress callback, and gives the fields the finished run records.
+ */
+export interface RunTask {
+  methodId: string;
+  target: number;
+  params: Record<string, unknown>;
+  lane: RunLane;
+  execute(runId: number, onProgress: (runId: number, fraction: number) => void): Promise<Partial<Run>>;
+}
+
 /** The parts of the worker's API the executor needs (tests pass a stand-in). */
 export interface RunWorker {
   explain(request: ExplainRequest, onProgress?: (runId: number, fraction: number) => void, onUpdate?: (u: RunUpdate) => void): Promise<ExplainResult>;
@@ -95,6 +108,24 @@ export class RunExecutor {
    * the promise gives the final state, or null if the run was superseded.
    */
   start(slot: string, request: RunRequest, onChange: (run: Run) => void): Promise<Run | null> {
+    return this.startTask(slot, {
+      methodId: request.methodId, target: request.target, params: request.params, lane: request.lane,
+      execute: async (runId, onProgress) => {
+        const result = await this.deps.worker().explain(
+          { runId, methodId: request.methodId, params: request.params, target: request.target, seed: request.seed, warmStart: request.warmStart },
+          onProgress,
+          request.onUpdate ? this.deps.proxy((u: RunUpdate) => { if (this.current(slot) === runId) request.onUpdate?.(u); }) : undefined,
+        );
+        return {
+          params: result.params, relevance: result.relevance, shape: result.shape, milliseconds: result.milliseconds,
+          backend: result.backend, check: result.check, passes: result.passes, extras: result.extras,
+        };
+      },
+    }, onChange);
+  }
+
+  /** Starts a task in `slot` with the rules of `start` (one per slot, lanes, cancel, stale-result guard). */
+  startTask(slot: string, request: RunTask, onChange: (run: Run) => void): Promise<Run | null> {
     void this.cancel(slot);
     const runId = this.deps.newRunId ? this.deps.newRunId() : this.nextId++;
     let run: Run = {
@@ -117,16 +148,8 @@ export class RunExecutor {
       if (!mine()) return finish(null);
       entry.update({ status: 'running' });
       try {
-        const result = await this.deps.worker().explain(
-          { runId, methodId: request.methodId, params: request.params, target: request.target, seed: request.seed, warmStart: request.warmStart },
-          this.deps.proxy((_id: number, fraction: number) => entry.update({ progress: fraction })),
-          request.onUpdate ? this.deps.proxy((u: RunUpdate) => { if (mine()) request.onUpdate?.(u); }) : undefined,
-        );
-        entry.update({
-          status: 'done', progress: 1, cancelling: false, error: undefined, params: result.params, relevance: result.relevance,
-          shape: result.shape, milliseconds: result.milliseconds, backend: result.backend, check: result.check, passes: result.passes,
-          extras: result.extras,
-        });
+        const result = await request.execute(runId, this.deps.proxy((_id: number, fraction: number) => entry.update({ progress: fraction })));
+        entry.update({ ...result, status: 'done', progress: 1, cancelling: false, error: undefined });
       } catch (err) {
         entry.update({ status: isCancellation(err) ? 'cancelled' : 'error', cancelling: false, error: errorText(err) });
       }

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { BackendReport, ClassifyResult, ModelInfo } from '../worker/protocol';
 import { initialRdeState, type RdeState } from './rdeSlice';
 import { initialCompareState, type CompareState } from './compareSlice';
+import { initialEvaluateState, type EvaluateState } from './evaluateSlice';
 import type { Run } from './runExecutor';
 
 export type { Run } from './runExecutor';
@@ -40,6 +41,8 @@ export interface StudioState {
   rde: RdeState;
   /** The comparison view: methods side by side on the same input (its runs are its own). */
   compare: CompareState;
+  /** The evaluate view: relevance-ordering curves of the grid's methods on the current input. */
+  evaluate: EvaluateState;
 }
 
 export const initialStudioState: StudioState = {
@@ -55,6 +58,7 @@ export const initialStudioState: StudioState = {
   message: null,
   rde: initialRdeState,
   compare: initialCompareState,
+  evaluate: initialEvaluateState,
 };
 
 export const useStudio = create<StudioState>()(() => ({ ...initialStudioState }));

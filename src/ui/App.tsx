@@ -7,6 +7,7 @@ import { PanelBoundary } from './PanelBoundary';
 import { RelevancePanel } from './RelevancePanel';
 import { RdePanel } from './RdePanel';
 import { ComparePanel } from './compare/ComparePanel';
+import { EvaluatePanel } from './evaluate/EvaluatePanel';
 
 export function App() {
   return (
@@ -23,6 +24,7 @@ export function App() {
         <PanelBoundary name="Relevance map"><RelevancePanel methodId="gradient" /></PanelBoundary>
         <PanelBoundary name="Rate-Distortion Explanation"><RdePanel /></PanelBoundary>
         <PanelBoundary name="Compare methods"><ComparePanel /></PanelBoundary>
+        <PanelBoundary name="Evaluate the maps"><EvaluatePanel /></PanelBoundary>
       </main>
     </>
   );

@@ -20,6 +20,7 @@ import { estimateRun, workerMemory } from '../store/actions';
 import { symmetricLimit } from '../core/image/display';
 import { rdeStatus, type RdeState } from '../store/rdeSlice';
 import { compareSnapshot, type CompareSnapshot } from './compare/compareSnapshot';
+import { evaluateSnapshot, type EvaluateSnapshot } from './evaluate/evaluateSnapshot';
 import { runs } from '../store/runs';
 import type { Run } from '../store/runExecutor';
 import { studioWorker, terminateWorkerSilently, workerStarts } from '../worker/client';
@@ -57,6 +58,8 @@ export interface StudioTestHook {
       error: string | null;
     };
     compare: CompareSnapshot;
+    /** The evaluate view: its run, curves and ranking (ui/evaluate/evaluateSnapshot.ts). */
+    evaluate: EvaluateSnapshot;
   };
   /** Tensors the worker holds now (the store's workerMemory action). */
   tensorCount(): Promise<number>;
@@ -78,7 +81,7 @@ export interface StudioTestHook {
 
 export type StudioSnapshot = ReturnType<StudioTestHook['snapshot']>;
 export type RdeSnapshot = StudioSnapshot['rde'];
-export type { CompareSnapshot };
+export type { CompareSnapshot, EvaluateSnapshot };
 
 declare global {
   interface Window {
@@ -146,6 +149,7 @@ export function installTestHook(): void {
         })),
         rde: rdeSnapshot(s.rde),
         compare: compareSnapshot(s.compare, s.model?.methods ?? []),
+        evaluate: evaluateSnapshot(s.evaluate),
       };
     },
     async tensorCount() {

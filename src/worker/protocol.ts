@@ -3,6 +3,7 @@ import type { BackendName } from '../core/tf/backendNames';
 import type { RawImage } from '../core/image/rawImage';
 import type { AxiomCheck, MethodCost, PassCount } from '../core/methods/types';
 import type { MethodUnit } from '../core/methods/units';
+import type { RelevanceCurve } from '../core/evaluate/types';
 
 export type BackendPreference = 'auto' | BackendName;
 
@@ -101,6 +102,49 @@ export interface ExplainResult {
   passes?: PassCount;
 }
 
+/** A method the evaluation ranks: its parameters, and its map when the page already has it (the grid's). */
+export interface EvaluateMethod {
+  id: string;
+  params: Record<string, unknown>;
+  relevance?: Float32Array;
+}
+
+/** Relevance-ordering curves (core/evaluate/curve.ts) of several maps of the current input, on shared fillings. */
+export interface EvaluateRequest {
+  runId: number;
+  target: number;
+  /** Raw curve settings, checked against curveSettings in the worker too. */
+  settings: Record<string, unknown>;
+  methods: EvaluateMethod[];
+  /** Seed of the maps computed here (the grid's seed, so they are the grid's maps). */
+  seed: number;
+}
+
+/** What an evaluation streams per method: a map it computed, the curve so far (done once whole), or why the method failed. */
+export type EvaluateEvent =
+  | { kind: 'map'; methodId: string; relevance: Float32Array; milliseconds: number }
+  | { kind: 'curve'; methodId: string; curve: RelevanceCurve; done: boolean; milliseconds: number }
+  | { kind: 'error'; methodId: string; error: string };
+
+export interface EvaluateResult {
+  runId: number;
+  /** The full settings used (defaults filled in). */
+  settings: Record<string, unknown>;
+  passesPerCurve: number;
+  /** Score of x the distortions are measured against: p(x) (paper) or Φ(x) (studio). */
+  scoreOfX: number;
+  milliseconds: number;
+  backend: BackendName;
+}
+
+/** Forward passes and time of an evaluation before it starts (curves, and the maps still to compute). */
+export interface EvaluationEstimate {
+  curves: number;
+  passesPerCurve: number;
+  passes: PassCount;
+  milliseconds: number;
+}
+
 export interface StudioWorkerApi {
   init(preference: BackendPreference): Promise<BackendReport>;
   loadBuiltinModel(baseUrl: string, id: string): Promise<ModelInfo>;
@@ -118,6 +162,18 @@ export interface StudioWorkerApi {
    * pass count (Method.estimate) times a time per pass measured here once per model and backend.
    */
   estimate(methodId: string, params: Record<string, unknown>): Promise<RunEstimate>;
+  /**
+   * Relevance-ordering curves for a list of methods on the current input: given maps are used,
+   * missing ones computed; each method's curve streams as its batches finish, a method that
+   * fails says why and the others go on. Cancelled by cancel(runId); every tensor is freed.
+   */
+  evaluate(
+    request: EvaluateRequest,
+    onProgress?: (runId: number, fraction: number) => void,
+    onEvent?: (event: EvaluateEvent) => void,
+  ): Promise<EvaluateResult>;
+  /** The passes and time of such an evaluation (methods: their ids, parameters and whether their map is given). */
+  estimateEvaluation(settings: Record<string, unknown>, methods: Array<{ id: string; params: Record<string, unknown>; hasMap: boolean }>): Promise<EvaluationEstimate>;
   /** Random obfuscations y = s x + (1 − s) n of the current input for a mask s, with Φ(y). */
   obfuscations(mask: Float32Array, target: number, opts: { count: number; rank: number; seed: number }): Promise<{ images: Float32Array; scores: Float32Array }>;
   cancel(runId: number): void;

@@ -19,7 +19,8 @@ import type { Method } from '../core/methods/types';
 import { sampleObfuscations } from '../core/rde/obfuscationSamples';
 import { autoBackend, probeBackends } from './backendProbe';
 import { loseDevice, watchDeviceLoss } from './deviceLoss';
-import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, ExplainRequest, ExplainResult, ModelInfo, RawImage, RunEstimate, StudioWorkerApi } from './protocol';
+import { evaluateCurves, mapPasses, parseCurveSettings, passesPerCurve, type EvaluationContext } from './evaluation';
+import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, EvaluateResult, EvaluationEstimate, ExplainRequest, ExplainResult, ModelInfo, RawImage, RunEstimate, StudioWorkerApi } from './protocol';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -130,6 +131,32 @@ async function learnFromRun(method: Method, params: Record<string, unknown>, ext
   const key = ratioKey(method, params, loaded.info.id);
   if (predicted > 0 && Number.isFinite(milliseconds)) learnedRatio.set(key, milliseconds / predicted);
   if (typeof extras?.iterations === 'number') learnedIterations.set(key, extras.iterations);
+}
+
+function evaluationContext(): EvaluationContext {
+  if (!loaded || !input) throw new Error('Load an image first.');
+  return { net: loaded.net, input, reference: loaded.reference, modelName: loaded.info.name };
+}
+
+function evaluationKey(): string {
+  return `${tf.getBackend()}:${loaded?.info.id}:evaluate`;
+}
+
+/**
+ * An evaluation's passes (its curves' forward passes and the maps it computes) times the measured
+ * time per pass, scaled by what the last evaluation here took against the same figure (`learned`).
+ */
+async function evaluationEstimate(
+  ctx: EvaluationContext, settings: Parameters<typeof passesPerCurve>[0],
+  methods: Array<{ id: string; params: Record<string, unknown>; hasMap: boolean }>, learned: boolean,
+): Promise<EvaluationEstimate> {
+  const shape = ctx.input.shape.slice(1) as [number, number, number];
+  const perCurve = passesPerCurve(settings, ctx.input.size);
+  const maps = mapPasses(methods, shape);
+  const passes = { forward: maps.forward + perCurve * methods.length, backward: maps.backward };
+  const per = await timePerPass(ctx.net, ctx.input, `${tf.getBackend()}:${loaded!.info.id}:${shape.join('x')}`);
+  const milliseconds = (passes.forward * per.forward + passes.backward * per.backward) * (learned ? learnedRatio.get(evaluationKey()) ?? 1 : 1);
+  return { curves: methods.length, passesPerCurve: perCurve, passes, milliseconds };
 }
 
 /** A bundle's files fetched from its folder's URL; a file the server does not have reads as null. */
@@ -268,6 +295,30 @@ const api: StudioWorkerApi = {
     // A run that stops once it settles: the last such run's iterations say what to expect.
     const typical = atMost && stoppedAt !== undefined && typeof budget === 'number' ? scaled * Math.min(1, stoppedAt / budget) : undefined;
     return { passes, milliseconds: scaled, atMost, ...(typical !== undefined ? { typicalMilliseconds: typical } : {}) };
+  },
+
+  async evaluate(request, onProgress, onEvent): Promise<EvaluateResult> {
+    const ctx = evaluationContext();
+    const controller = new AbortController();
+    runs.set(request.runId, controller);
+    const t0 = performance.now();
+    try {
+      const out = await evaluateCurves(ctx, request, controller.signal, (f) => onProgress?.(request.runId, f), (event) => {
+        onEvent?.(event.kind === 'map' ? Comlink.transfer(event, [event.relevance.buffer as ArrayBuffer]) : event);
+      });
+      const milliseconds = performance.now() - t0;
+      const missing = request.methods.map((m) => ({ id: m.id, params: m.params, hasMap: m.relevance !== undefined }));
+      const predicted = await evaluationEstimate(ctx, out.settings, missing, false);
+      if (predicted.milliseconds > 0) learnedRatio.set(evaluationKey(), milliseconds / predicted.milliseconds);
+      return { runId: request.runId, settings: out.settings, passesPerCurve: out.passesPerCurve, scoreOfX: out.scoreOfX, milliseconds, backend: tf.getBackend() as BackendName };
+    } finally {
+      runs.delete(request.runId);
+    }
+  },
+
+  async estimateEvaluation(raw, methods): Promise<EvaluationEstimate> {
+    const ctx = evaluationContext();
+    return evaluationEstimate(ctx, parseCurveSettings(raw, ctx), methods, true);
   },
 
   async obfuscations(mask, target, opts) {

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useStudio, selectTarget } from '../../store/studioStore';
 import { openCompare } from '../../store/compareActions';
+import { openEvaluate } from '../../store/evaluateActions';
 import { gridCaption, gridMaps } from './gridMaps';
 import { CompareControls } from './CompareControls';
 import { MethodCard } from './MethodCard';
@@ -15,6 +16,7 @@ export function ComparePanel() {
   const model = useStudio((s) => s.model);
   const classification = useStudio((s) => s.classification);
   const target = useStudio(selectTarget);
+  const evaluateOpen = useStudio((s) => s.evaluate.open);
   const { open, selected, runs, normalisation, sign, params } = compare;
   const methods = model?.methods;
   // Scales are memoised with the maps, so a card whose map did not change keeps its scale object and is not redrawn.
@@ -34,6 +36,16 @@ export function ComparePanel() {
       {open && (
         <div id="compare-body">
           <CompareControls methods={model.methods} selected={selected} normalisation={normalisation} sign={sign} />
+          <p className="compare-evaluate">
+            <button type="button" aria-expanded={evaluateOpen} aria-controls={evaluateOpen ? 'evaluate-view' : undefined} data-testid="evaluate-open"
+              onClick={() => {
+                openEvaluate(!evaluateOpen);
+                if (!evaluateOpen) requestAnimationFrame(() => document.getElementById('evaluate-view')?.scrollIntoView({ block: 'start' }));
+              }}>
+              {evaluateOpen ? 'Hide the evaluation' : 'Evaluate these maps: relevance-ordering curves'}
+            </button>
+            <span className="hint"> Which of the selected maps keeps the score with the fewest components, against a random map.</span>
+          </p>
           {classification
             ? <p className="caption compare-caption" data-testid="compare-caption">
                 Class {classLabel}: {gridCaption(sign)} Maps without a sign (the RDE mask, squared gradients) say so under their map. Cheap methods run at once; the others when you press Run.
