@@ -123,6 +123,21 @@ test('the evaluate view: a curve with its band per method, the AUC table best fi
   await expect(view.table.locator('caption')).toContainText('lower is better');
   await expect(page.getByTestId('evaluate-legend').locator('li')).toHaveCount(4);
 
+  // The sanity strip: gradient's map on the trained model, then with 1, 2, … weight layers re-drawn from the top.
+  await expect(page.getByTestId('sanity-method')).toHaveValue('gradient');
+  await page.getByTestId('sanity-run').click();
+  const sane = (await studio.hook.waitFor((s) => s.evaluate.sanity.status !== 'running', undefined, { timeout: 20_000, polling: 100 })).evaluate.sanity;
+  expect(sane.status, sane.error ?? '').toBe('done');
+  expect(sane.total).toBeGreaterThanOrEqual(2);
+  expect(sane.maps).toHaveLength(sane.total + 1);
+  expect(sane.maps.slice(1).map((m) => m.randomised.length)).toEqual(Array.from({ length: sane.total }, (_, k) => k + 1));
+  await expect(page.getByTestId('sanity-strip').locator('canvas')).toHaveCount(sane.total + 1);
+  // As published (and asserted in core/evaluate/sanity.test.ts): gradient's |R| decorrelates once the model is destroyed.
+  const last = sane.maps[sane.total];
+  expect(last.spearmanAbs).toBeLessThan(0.5);
+  expect(sane.verdict?.passes).toBe(true);
+  await expect(page.getByTestId('sanity-verdict')).toContainText(`Passes: With all ${sane.total} weight layers randomised, the rank correlation of |R| with the original map is ${last.spearmanAbs.toFixed(2)}`);
+
   // Cancel: a long run (N = 512, the whole curve) is stopped after its first batches; every tensor it held is freed.
   await view.set('Fillings N', '512');
   await view.set('Largest rate', '1');

@@ -3,15 +3,16 @@
 // "evaluate", cancel like any run). The grid's finished maps are sent with the request; the worker
 // computes the others with the grid's parameters and seed. Curves stream in as batches finish.
 import { studioWorker, proxyCallback } from '../worker/client';
-import type { EvaluateEvent, EvaluateMethod, EvaluationEstimate } from '../worker/protocol';
+import type { EvaluateEvent, EvaluateMethod, EvaluationEstimate, SanityEvent } from '../worker/protocol';
 import type { ParamValue } from '../core/methods/params';
 import { useStudio, selectTarget } from './studioStore';
 import { runs } from './runs';
-import { evaluationMethodIds, initialEvaluateState, type EvaluateMethodResult, type EvaluateState } from './evaluateSlice';
+import { evaluationMethodIds, initialEvaluateState, type EvaluateMethodResult, type EvaluateState, type SanityState } from './evaluateSlice';
 
 const get = useStudio.getState;
 const setEvaluate = (patch: Partial<EvaluateState>) => useStudio.setState((s) => ({ evaluate: { ...s.evaluate, ...patch } }));
 const SLOT = 'evaluate';
+const SANITY_SLOT = 'evaluate:sanity';
 /** The grid's seed (compareActions), so a map computed for the evaluation is the grid's map. */
 const GRID_SEED = 1;
 
@@ -114,9 +115,46 @@ export function cancelEvaluation(): Promise<void> {
   return runs.requestCancel(SLOT);
 }
 
-/** The input, class or model changed: curves of the old one are dropped and a run in flight is cancelled. */
+/** The input, class or model changed: curves and sanity maps of the old one are dropped and runs in flight cancelled. */
 export function resetEvaluation(): void {
   void runs.cancel(SLOT);
-  const { open, settings } = get().evaluate;
-  setEvaluate({ ...initialEvaluateState, open, settings });
+  void runs.cancel(SANITY_SLOT);
+  const { open, settings, sanity } = get().evaluate;
+  setEvaluate({ ...initialEvaluateState, open, settings, sanity: { ...initialEvaluateState.sanity, methodId: sanity.methodId } });
+}
+
+const setSanity = (patch: Partial<SanityState>) => useStudio.setState((s) => ({ evaluate: { ...s.evaluate, sanity: { ...s.evaluate.sanity, ...patch } } }));
+
+export function chooseSanityMethod(methodId: string): void {
+  setSanity({ methodId });
+}
+
+/**
+ * The sanity check of the chosen method (its grid parameters and seed) by cascading model
+ * randomisation; the maps fill the strip as they come. Replaces a check in flight.
+ */
+export async function runSanityCheck(): Promise<void> {
+  const state = get();
+  const target = selectTarget(state);
+  if (target === null) return;
+  const { methodId } = state.evaluate.sanity;
+  const params = { ...state.compare.params[methodId] };
+  setSanity({ maps: [], total: 0, verdict: null });
+  const run = await runs.startTask(SANITY_SLOT, {
+    methodId, target, params, lane: 'now',
+    execute: async (runId, onProgress) => {
+      const onEvent = proxyCallback((e: SanityEvent) => {
+        if (runs.current(SANITY_SLOT) !== runId) return;
+        const { index: _index, total, ...map } = e;
+        setSanity({ total, maps: get().evaluate.sanity.maps.concat(map) });
+      });
+      const answer = await studioWorker().sanity({ runId, target, methodId, params, seed: GRID_SEED }, onProgress, onEvent);
+      return { milliseconds: answer.milliseconds, extras: { verdict: answer.verdict, layers: answer.layers } };
+    },
+  }, (r) => setSanity({ run: r }));
+  if (run?.status === 'done') setSanity({ verdict: (run.extras as { verdict: SanityState['verdict'] }).verdict });
+}
+
+export function cancelSanityCheck(): Promise<void> {
+  return runs.requestCancel(SANITY_SLOT);
 }

@@ -20,6 +20,26 @@ export interface EvaluateMethodResult {
   error: string | null;
 }
 
+/** One map of the cascading-randomisation strip: the original (no layer randomised) or a step. */
+export interface SanityMap {
+  randomised: string[];
+  relevance: Float32Array;
+  spearman: number;
+  spearmanAbs: number;
+  ssim: number;
+  constant: boolean;
+}
+
+export interface SanityState {
+  /** The method checked (a method of the evaluation). */
+  methodId: string;
+  run: Run | null;
+  /** The weight layers, top-down, once known; the maps in order (the original first). */
+  total: number;
+  maps: SanityMap[];
+  verdict: { passes: boolean; reason: string } | null;
+}
+
 export interface EvaluateState {
   open: boolean;
   /** Edited settings (valid values only); a missing one takes the schema's default. */
@@ -31,6 +51,7 @@ export interface EvaluateState {
   results: Record<string, EvaluateMethodResult>;
   /** Full settings of the last finished evaluation, the class it explained and its score of x. */
   used: { settings: Record<string, unknown>; target: number; passesPerCurve: number; scoreOfX: number } | null;
+  sanity: SanityState;
 }
 
 export const initialEvaluateState: EvaluateState = {
@@ -40,6 +61,7 @@ export const initialEvaluateState: EvaluateState = {
   methods: [],
   results: {},
   used: null,
+  sanity: { methodId: 'gradient', run: null, total: 0, maps: [], verdict: null },
 };
 
 /** The baseline every evaluation includes. */

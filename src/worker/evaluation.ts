@@ -11,7 +11,9 @@ import { AbortedError, throwIfAborted, type PassCount } from '../core/methods/ty
 import type { Net } from '../core/net/ir';
 import { yieldToEventLoop } from '../core/util/yieldToEventLoop';
 import type { ReferenceDistribution } from '../core/reference/distribution';
-import type { EvaluateEvent, EvaluateRequest } from './protocol';
+import { cascadingRandomisation, sanityVerdict, type MapOnNet, type SanityVerdict } from '../core/evaluate/sanity';
+import { weightLayers } from '../core/evaluate/randomise';
+import type { EvaluateEvent, EvaluateRequest, SanityEvent, SanityRequest } from './protocol';
 import { isFatalBackendError } from './supervisor';
 
 export interface EvaluationContext {
@@ -104,4 +106,37 @@ export async function evaluateCurves(
   } finally {
     evaluator.dispose();
   }
+}
+
+/**
+ * The sanity check of one method (Adebayo et al. 2018): its map on the trained model, then on the
+ * model with its weight layers re-drawn from the top, one more at a time; each map streams with
+ * its Spearman and SSIM against the original. Every re-drawn weight is freed (sanity.ts).
+ */
+export async function sanityCheck(
+  ctx: EvaluationContext, request: SanityRequest, signal: AbortSignal,
+  onProgress: (fraction: number) => void, onEvent: (event: SanityEvent) => void,
+): Promise<{ layers: string[]; verdict: SanityVerdict }> {
+  const method = getEvaluationMethod(request.methodId);
+  const availability = methodAvailability(method, ctx.net);
+  if (!availability.ok) throw new Error(availability.reason);
+  const params = parseMethodParams(method, request.params);
+  const total = weightLayers(ctx.net).length;
+  const explain: MapOnNet = async (net, x, target) => {
+    // A pause before each map, so a cancel between maps is read.
+    await yieldToEventLoop();
+    return (await method.explain(net, x, target, params, { signal, reference: ctx.reference, seed: request.seed })).relevance;
+  };
+  const result = await cascadingRandomisation(ctx.net, ctx.input, request.target, explain, {
+    seed: request.seed, signal,
+    onOriginal: (relevance) => {
+      onEvent({ index: -1, total, randomised: [], relevance: relevance.slice(), spearman: 1, spearmanAbs: 1, ssim: 1, constant: false });
+      onProgress(1 / (total + 1));
+    },
+    onStep: (step, index) => {
+      onEvent({ index, total, ...step, relevance: step.relevance.slice() });
+      onProgress((index + 2) / (total + 1));
+    },
+  });
+  return { layers: result.layers, verdict: sanityVerdict(result) };
 }

@@ -137,6 +137,35 @@ export interface EvaluateResult {
   backend: BackendName;
 }
 
+/** The sanity check by cascading model randomisation (core/evaluate/sanity.ts) of one method on the current input. */
+export interface SanityRequest {
+  runId: number;
+  target: number;
+  methodId: string;
+  params: Record<string, unknown>;
+  /** Seed of the method (the grid's) and of the re-drawn weights. */
+  seed: number;
+}
+
+/** The original map (index −1, no layer randomised), then one map per step as it finishes. */
+export interface SanityEvent {
+  index: number;
+  total: number;
+  randomised: string[];
+  relevance: Float32Array;
+  spearman: number;
+  spearmanAbs: number;
+  ssim: number;
+  constant: boolean;
+}
+
+export interface SanityAnswer {
+  runId: number;
+  layers: string[];
+  verdict: { passes: boolean; reason: string; finalSpearmanAbs: number | null; layersToChange: number | null };
+  milliseconds: number;
+}
+
 /** Forward passes and time of an evaluation before it starts (curves, and the maps still to compute). */
 export interface EvaluationEstimate {
   curves: number;
@@ -174,6 +203,8 @@ export interface StudioWorkerApi {
   ): Promise<EvaluateResult>;
   /** The passes and time of such an evaluation (methods: their ids, parameters and whether their map is given). */
   estimateEvaluation(settings: Record<string, unknown>, methods: Array<{ id: string; params: Record<string, unknown>; hasMap: boolean }>): Promise<EvaluationEstimate>;
+  /** Cascading randomisation of one method's map: each randomised layer's map streams as it is computed; cancel(runId) stops it. */
+  sanity(request: SanityRequest, onProgress?: (runId: number, fraction: number) => void, onEvent?: (event: SanityEvent) => void): Promise<SanityAnswer>;
   /** Random obfuscations y = s x + (1 − s) n of the current input for a mask s, with Φ(y). */
   obfuscations(mask: Float32Array, target: number, opts: { count: number; rank: number; seed: number }): Promise<{ images: Float32Array; scores: Float32Array }>;
   cancel(runId: number): void;

@@ -19,8 +19,8 @@ import type { Method } from '../core/methods/types';
 import { sampleObfuscations } from '../core/rde/obfuscationSamples';
 import { autoBackend, probeBackends } from './backendProbe';
 import { loseDevice, watchDeviceLoss } from './deviceLoss';
-import { evaluateCurves, mapPasses, parseCurveSettings, passesPerCurve, type EvaluationContext } from './evaluation';
-import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, EvaluateResult, EvaluationEstimate, ExplainRequest, ExplainResult, ModelInfo, RawImage, RunEstimate, StudioWorkerApi } from './protocol';
+import { evaluateCurves, mapPasses, parseCurveSettings, passesPerCurve, sanityCheck, type EvaluationContext } from './evaluation';
+import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, EvaluateResult, EvaluationEstimate, ExplainRequest, SanityAnswer, ExplainResult, ModelInfo, RawImage, RunEstimate, StudioWorkerApi } from './protocol';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -311,6 +311,21 @@ const api: StudioWorkerApi = {
       const predicted = await evaluationEstimate(ctx, out.settings, missing, false);
       if (predicted.milliseconds > 0) learnedRatio.set(evaluationKey(), milliseconds / predicted.milliseconds);
       return { runId: request.runId, settings: out.settings, passesPerCurve: out.passesPerCurve, scoreOfX: out.scoreOfX, milliseconds, backend: tf.getBackend() as BackendName };
+    } finally {
+      runs.delete(request.runId);
+    }
+  },
+
+  async sanity(request, onProgress, onEvent): Promise<SanityAnswer> {
+    const ctx = evaluationContext();
+    const controller = new AbortController();
+    runs.set(request.runId, controller);
+    const t0 = performance.now();
+    try {
+      const out = await sanityCheck(ctx, request, controller.signal, (f) => onProgress?.(request.runId, f), (event) => {
+        onEvent?.(Comlink.transfer(event, [event.relevance.buffer as ArrayBuffer]));
+      });
+      return { runId: request.runId, ...out, milliseconds: performance.now() - t0 };
     } finally {
       runs.delete(request.runId);
     }

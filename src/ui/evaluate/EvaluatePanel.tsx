@@ -9,6 +9,7 @@ import { cancelEvaluation, openEvaluate, resetEvaluateSettings, runEvaluation, s
 import { ParamField } from '../compare/ParamField';
 import { CurvePlot, type CurveSeries } from '../plots/CurvePlot';
 import { AucTable } from './AucTable';
+import { SanityStrip } from './SanityStrip';
 import { curveColour } from './palette';
 import { useEvaluationEstimate } from './useEvaluationEstimate';
 
@@ -32,13 +33,14 @@ export function EvaluatePanel() {
   const selected = useStudio((s) => s.compare.selected);
   const model = useStudio((s) => s.model);
   const target = useStudio(selectTarget);
+  const shape = useStudio((s) => s.classification?.shape);
   const { run, results, settings, used } = evaluate;
   const busy = run?.status === 'running' || run?.status === 'queued';
   const preview = useEvaluationEstimate(evaluate.open && compareOpen && !busy);
   // Before a run: the methods a run would take; after: those it took.
   const planned = useMemo(() => evaluationMethodIds(selected, model?.methods ?? []), [selected, model]);
   const ids = evaluate.methods.length ? evaluate.methods : planned;
-  const labels = useMemo(() => Object.fromEntries(ids.map((id) => [id, id === BASELINE_METHOD ? randomMapMethod.label : model?.methods.find((m) => m.id === id)?.label ?? id])), [ids, model]);
+  const labels = useMemo(() => Object.fromEntries([...new Set(ids.concat(planned))].map((id) => [id, id === BASELINE_METHOD ? randomMapMethod.label : model?.methods.find((m) => m.id === id)?.label ?? id])), [ids, planned, model]);
   const colours = useMemo(() => Object.fromEntries(ids.map((id, i) => [id, curveColour(i, id === BASELINE_METHOD)])), [ids]);
   const series: CurveSeries[] = useMemo(() => ids.map((id) => ({
     id, label: labels[id], colour: colours[id], dashed: id === BASELINE_METHOD, curve: results[id]?.curve ?? null,
@@ -100,6 +102,7 @@ export function EvaluatePanel() {
         <CurvePlot series={series} maxRate={shown.maxRate} yTitle={DISTORTION_TITLE[shown.protocol]} />
       </div>
       <AucTable rows={rows} results={results} labels={labels} colours={colours} maxRate={shown.maxRate} />
+      {shape && <SanityStrip sanity={evaluate.sanity} methods={planned} labels={labels} shape={shape} />}
     </section>
   );
 }

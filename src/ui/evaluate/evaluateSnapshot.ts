@@ -27,6 +27,15 @@ export interface EvaluateSnapshot {
   /** Full settings of the last finished evaluation. */
   settings: Record<string, unknown> | null;
   passesPerCurve: number | null;
+  sanity: {
+    methodId: string;
+    status: string;
+    error: string | null;
+    /** Weight layers the check randomises; maps so far (the original first). */
+    total: number;
+    maps: Array<{ randomised: string[]; spearman: number; spearmanAbs: number; ssim: number; constant: boolean }>;
+    verdict: { passes: boolean; reason: string } | null;
+  };
 }
 
 export function evaluateSnapshot(evaluate: EvaluateState): EvaluateSnapshot {
@@ -46,5 +55,13 @@ export function evaluateSnapshot(evaluate: EvaluateState): EvaluateSnapshot {
     }])),
     settings: evaluate.used?.settings ?? null,
     passesPerCurve: evaluate.used?.passesPerCurve ?? null,
+    sanity: {
+      methodId: evaluate.sanity.methodId,
+      status: evaluate.sanity.run?.status ?? 'none',
+      error: evaluate.sanity.run?.status === 'error' ? evaluate.sanity.run.error ?? null : null,
+      total: evaluate.sanity.total,
+      maps: evaluate.sanity.maps.map(({ randomised, spearman, spearmanAbs, ssim, constant }) => ({ randomised, spearman, spearmanAbs, ssim, constant })),
+      verdict: evaluate.sanity.verdict,
+    },
   };
 }
