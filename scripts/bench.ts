@@ -106,7 +106,8 @@ async function main() {
   else if (suite === 'rde-cost') await (await import('./benchRdeCost')).rdeCost(flags);
   else if (suite === 'rde-ui') await (await import('./benchRdeUi')).benchRdeUi(flags);
   else if (suite === 'estimates') await (await import('./benchEstimates')).benchEstimates();
-  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde, rde-cost, methods, rde-ui, estimates`);
+  else if (suite === 'evaluate') await (await import('./benchEvaluate')).benchEvaluate(flags);
+  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde, rde-cost, methods, rde-ui, estimates, evaluate`);
 }
 
 main().catch((err) => {
