@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect, type StudioHook, type Snapshot } from './studio';
 
 type EvaluateState = Snapshot['evaluate'];
@@ -88,6 +89,8 @@ test('the evaluate view: a curve with its band per method, the AUC table best fi
   // The cost is stated before the run: 3 curves × 16 points × 16 fillings.
   await expect(view.estimate).toContainText('3 curves × 256 forward passes');
   await expect(view.estimate).toContainText(/a run takes .*≈ [\d.]+ (ms|s) here/);
+  // Nothing else in flight (the RDE panel's own run holds tensors while it goes): the worker's tensors at rest.
+  await studio.waitForRde();
   const tensorsBefore = await studio.tensorCount();
 
   await view.runButton.click();
@@ -137,6 +140,10 @@ test('the evaluate view: a curve with its band per method, the AUC table best fi
   expect(last.spearmanAbs).toBeLessThan(0.5);
   expect(sane.verdict?.passes).toBe(true);
   await expect(page.getByTestId('sanity-verdict')).toContainText(`Passes: With all ${sane.total} weight layers randomised, the rank correlation of |R| with the original map is ${last.spearmanAbs.toFixed(2)}`);
+
+  // Accessibility of the whole view with its plot, table and strip (WCAG 2.1 A and AA rules of axe-core).
+  const axe = await new AxeBuilder({ page }).include('#evaluate-view').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 
   // Cancel: a long run (N = 512, the whole curve) is stopped after its first batches; every tensor it held is freed.
   await view.set('Fillings N', '512');
