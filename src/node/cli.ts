@@ -119,7 +119,7 @@ function evaluateFlags(limits?: ModelLimits) {
     step: integerFlag(1).default(curveDefaults.step).describe(`components added per point, g (default ${curveDefaults.step})`),
     'max-rate': numberFlag(z.number({ error: 'must be a number in (0, 1]' }).gt(0, { error: 'must be a number in (0, 1]' }).max(1, { error: 'must be a number in (0, 1]' }))
       .default(curveDefaults.maxRate).describe(`the curve stops at this share of kept components (default ${curveDefaults.maxRate}; 1: the whole curve)`),
-    rank: rank.default(curveDefaults.rank).describe(`studio protocol: covariance rank of V (default ${curveDefaults.rank}, capped by the model's reference)`),
+    rank: rank.default(curveDefaults.rank).describe(`studio protocol: covariance rank of V (default ${curveDefaults.rank}; at most the rank of the model's reference; the paper protocol uses none)`),
     target: targetFlag(limits),
     seed: seedFlag.describe('seed of the fillings, the tie-break (seed + 1) and the stochastic methods (default 0)'),
     flip: z.enum(FLIP_BASELINES).optional().describe('also pixel flipping (MoRF, LeRF, ABPC) to this baseline'),

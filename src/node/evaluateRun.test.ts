@@ -192,6 +192,10 @@ describe('npm run evaluate', () => {
     await expectError([...TINY.slice(0, -2), '--seed', '4', '--out', folder('whole')], / holds a run with other settings \(.*"baseSeed":3.*\); give another --out, or the same settings\.$/);
     await expectError(['merge', '--out', dir], `${dir} holds no run (no run.json); run an evaluation into it first.`);
     await expectError(['mrege', '--out', dir], 'Unknown command "mrege": run without one, or name merge or sanity.');
+    const help = await evaluate('help');
+    expect(help.code).toBe(0);
+    expect(help.out[0]).toMatch(/^usage: npm run evaluate -- \[merge \| sanity\] /);
+    expect(help.out[0]).toContain('--shard      this process takes the digits at positions ≡ k (mod n)');
     writeFileSync(join(root, 'afile'), '');
     await expectError([...TINY, '--out', join(root, 'afile')], `--out ${join(root, 'afile')} is a file; give a folder.`);
   }, 30_000);

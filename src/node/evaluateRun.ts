@@ -109,7 +109,8 @@ export async function runEvaluate(argv: string[], io: RunIo, deps: RunDeps = { o
     const args = parseFlags(argv);
     const [command, ...extra] = args.positional;
     if (extra.length) throw new Error(`Unexpected argument ${extra.join(' ')} (flags are written --name value).`);
-    if (command === undefined) await run(args, io, deps);
+    if (command === 'help' || 'help' in args.flags) io.out(runUsage());
+    else if (command === undefined) await run(args, io, deps);
     else if (command === 'merge') {
       checkFlagNames(args, Object.keys(mergeFlags.shape), 'merge');
       merge(parseFlagValues(mergeFlags, args.flags).out, io);
@@ -120,6 +121,20 @@ export async function runEvaluate(argv: string[], io: RunIo, deps: RunDeps = { o
     io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
+}
+
+/** The usage text, from the schemas' descriptions. */
+export function runUsage(): string {
+  const lines: string[] = [];
+  const flagLines = (schema: z.ZodObject) => Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, f]) => {
+    const required = !f.safeParse(undefined).success;
+    return `    --${name.padEnd(10)} ${f.description ?? ''}${required ? ' (required)' : ''}`;
+  });
+  lines.push('usage: npm run evaluate -- [merge | sanity] [--flag value ...]  (docs/evaluation.md)');
+  lines.push('  (no command): the curve of every digit × method, appended to results.jsonl (resumable), then merged', ...flagLines(runFlags));
+  lines.push('  merge: joins the shard files into results.jsonl, summary.csv, curves.svg and curves.png', ...flagLines(mergeFlags));
+  lines.push('  sanity: cascading model randomisation per method over the first --images digits (default 10), sanity.csv', ...flagLines(sanityFlags));
+  return lines.join('\n');
 }
 
 function prepareFolder(out: string): string {
