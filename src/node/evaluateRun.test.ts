@@ -77,6 +77,19 @@ describe('npm run evaluate', () => {
     expect(svg).toContain('Distortion (p(y) − p(x))², probability²');
   });
 
+  it('keeps its maps in maps.jsonl; another protocol reuses them with --maps-from, the same maps, no explain time', async () => {
+    const maps = readFileSync(join(folder('whole'), 'maps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(maps.map((m) => [m.image, m.method, m.seed, m.relevance.length])).toEqual(lines(folder('whole')).map((l) => [l.image, l.method, l.seed, PIXELS]));
+    const r = await evaluate(...TINY, '--protocol', 'studio', '--rank', '2', '--maps-from', folder('whole'), '--out', folder('studio'));
+    expect(r.code).toBe(0);
+    const studio = lines(folder('studio'));
+    expect(studio.every((l) => l.mapReused === true && l.milliseconds!.explain === 0 && l.passes!.explain === null)).toBe(true);
+    const again = readFileSync(join(folder('studio'), 'maps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(again.map((m) => m.relevance)).toEqual(maps.map((m) => m.relevance));
+    await expectError([...TINY, '--rank', '2', '--out', folder('paper-rank')], '--rank applies only to --protocol studio (the paper protocol fills with uniform noise, not V).');
+    await expectError([...TINY, '--maps-from', folder('nowhere'), '--out', folder('x')], `--maps-from ${folder('nowhere')} is not a folder.`);
+  });
+
   it('2 shards merged equal the unsharded run bit for bit (wall times aside)', async () => {
     const dir = folder('sharded');
     const s1 = await evaluate(...TINY, '--shard', '1/2', '--out', dir);

@@ -65,6 +65,8 @@ export const runFlags = z.object({
   rank: integerFlag(0).default(30).describe('studio protocol: covariance rank of V (default 30)'),
   shard: z.string().regex(/^\d+\/\d+$/, { error: shardRule }).refine((s) => { const [k, n] = s.split('/').map(Number); return n >= 1 && k < n; }, { error: shardRule })
     .optional().describe('this process takes the digits at positions ≡ k (mod n)'),
+  'maps-from': z.string().min(1, { error: 'must name a folder' }).optional()
+    .describe('reuse the maps an earlier run (same model, digits and base seed) wrote to maps*.jsonl in this folder, e.g. to measure the other protocol'),
 });
 
 export const sanityFlags = z.object(selectionFlags);
@@ -92,6 +94,8 @@ export interface ResultLine {
   auc?: CurveAuc;
   milliseconds?: { explain: number; curve: number };
   passes?: { explain: { forward: number; backward: number } | null; curve: number };
+  /** The map came from --maps-from (its explain time is then 0). */
+  mapReused?: boolean;
   error?: string;
 }
 
@@ -148,6 +152,33 @@ export function resultsFile(shard?: { k: number; n: number }): string {
   return shard ? `results.shard-${shard.k}-of-${shard.n}.jsonl` : 'results.jsonl';
 }
 
+/** Where a run keeps the maps it computed (one line per digit × method: image, method, seed, relevance). */
+export function mapsFile(shard?: { k: number; n: number }): string {
+  return shard ? `maps.shard-${shard.k}-of-${shard.n}.jsonl` : 'maps.jsonl';
+}
+
+interface MapLine { image: number; method: string; seed: number; relevance: number[] }
+
+/** Every map stored in a folder's maps*.jsonl, by digit, method spec and seed. */
+export function readMaps(folder: string): Map<string, Float32Array> {
+  const dir = resolve(folder);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`--maps-from ${folder} is not a folder.`);
+  const files = readdirSync(dir).filter((f) => /^maps(\.shard-\d+-of-\d+)?\.jsonl$/.test(f));
+  if (!files.length) throw new Error(`--maps-from ${folder} holds no maps*.jsonl.`);
+  const maps = new Map<string, Float32Array>();
+  for (const f of files) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    for (const l of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) {
+      if (!l) continue;
+      const m = JSON.parse(l) as MapLine;
+      maps.set(mapKey(m.image, m.method, m.seed), Float32Array.from(m.relevance));
+    }
+  }
+  return maps;
+}
+
+const mapKey = (image: number, method: string, seed: number) => `${image}\t${method}\t${seed}`;
+
 /**
  * The complete lines of a results file; a last line without its newline (a run killed while
  * writing) is cut off the file, so appending goes on from a clean end.
@@ -156,7 +187,7 @@ export function readResults(path: string, repair = false): ResultLine[] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
   const end = text.lastIndexOf('\n') + 1;
-  if (end < text.length && repair) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+  if (repair) cutUnfinishedLine(path, text);
   return text.slice(0, end).split('\n').filter((l) => l !== '').map((l, i) => {
     try {
       return JSON.parse(l) as ResultLine;
@@ -164,6 +195,12 @@ export function readResults(path: string, repair = false): ResultLine[] {
       throw new Error(`${path}: line ${i + 1} is not JSON; remove it to go on.`);
     }
   });
+}
+
+/** Cuts a last line without its newline (a run killed while writing) off a JSON-lines file. */
+function cutUnfinishedLine(path: string, text = existsSync(path) ? readFileSync(path, 'utf8') : ''): void {
+  const end = text.lastIndexOf('\n') + 1;
+  if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
 }
 
 const itemKey = (image: number, method: string) => `${image}\t${method}`;
@@ -224,7 +261,11 @@ async function progressBar(io: RunIo, total: number, start: number, unit: string
 async function run(args: ReturnType<typeof parseFlags>, io: RunIo, deps: RunDeps): Promise<void> {
   checkFlagNames(args, Object.keys(runFlags.shape), 'evaluate');
   const flags = parseFlagValues(runFlags, args.flags);
+  if (flags.protocol === 'paper' && args.flags.rank !== undefined) {
+    throw new Error('--rank applies only to --protocol studio (the paper protocol fills with uniform noise, not V).');
+  }
   const specs = parseMethodSpecs(flags.methods);
+  const stored = flags['maps-from'] === undefined ? undefined : readMaps(flags['maps-from']);
   const shard = flags.shard ? (([k, n]) => ({ k, n }))(flags.shard.split('/').map(Number)) : undefined;
   const base = curveSettings.parse({
     protocol: flags.protocol, samples: flags.samples, step: flags.step, maxRate: flags['max-rate'],
@@ -243,6 +284,8 @@ async function run(args: ReturnType<typeof parseFlags>, io: RunIo, deps: RunDeps
 
   const mine = shard ? digits.filter((d) => d.position % shard.n === shard.k) : digits;
   const path = join(dir, resultsFile(shard));
+  const mapsPath = join(dir, mapsFile(shard));
+  cutUnfinishedLine(mapsPath);
   const done = new Set(readResults(path, true).map((l) => itemKey(l.image, l.method)));
   const total = mine.length * specs.length;
   const already = mine.reduce((n, d) => n + specs.filter((s) => done.has(itemKey(d.index, s.spec))).length, 0);
@@ -261,13 +304,15 @@ async function run(args: ReturnType<typeof parseFlags>, io: RunIo, deps: RunDeps
         try {
           await evaluateImage(net, x, target, specs, settings, {
             reference, seed, evaluator, skip: (s) => !todo(s),
+            precomputed: stored && ((spec) => stored.get(mapKey(digit.index, spec.spec, seed))),
             onOutcome: (spec, o) => {
+              if (o.ok) appendFileSync(mapsPath, JSON.stringify({ image: digit.index, method: spec.spec, seed, relevance: Array.from(o.relevance) } satisfies MapLine) + '\n');
               const line: ResultLine = {
                 position: digit.position, image: digit.index, label: digit.label, target, method: spec.spec, seed, scoreOfX: evaluator.scoreOfX,
                 ...(o.ok
                   ? {
                     curve: { rates: o.curve.rates, kept: o.curve.kept, distortion: o.curve.distortion, stderr: o.curve.stderr }, auc: o.curve.auc,
-                    milliseconds: { explain: o.milliseconds.explain, curve: o.milliseconds.curve }, passes: o.passes,
+                    milliseconds: { explain: o.milliseconds.explain, curve: o.milliseconds.curve }, passes: o.passes, ...(o.reused ? { mapReused: true } : {}),
                   }
                   : { error: o.error }),
               };

@@ -56,6 +56,8 @@ export type MethodOutcome =
     relevance: Float32Array;
     curve: RelevanceCurve;
     flip?: FlipCurve;
+    /** Whether the map was read from an earlier run (its explain time and passes are then 0 and null). */
+    reused?: boolean;
     /** Wall time of the map, of its curve and of pixel flipping (0 without). */
     milliseconds: { explain: number; curve: number; flip: number };
     /** Single-input passes: the method's own (when it reports them) and the curve's. */
@@ -80,6 +82,8 @@ export async function evaluateImage(
     /** Called as each method finishes, in order. */
     onOutcome?: (spec: MethodSpec, outcome: MethodOutcome) => void | Promise<void>;
     evaluator?: CurveEvaluator;
+    /** A map computed earlier for this spec (same image, same seed), used instead of running the method. */
+    precomputed?: (spec: MethodSpec) => Float32Array | undefined;
   },
 ): Promise<{ scoreOfX: number; outcomes: Map<string, MethodOutcome> }> {
   const evaluator = options.evaluator ?? await createCurveEvaluator(net, x, target, settings, options.reference);
@@ -99,14 +103,18 @@ export async function evaluateImage(
 
 async function evaluateMethod(
   net: Net, x: tf.Tensor4D, target: number, spec: MethodSpec, evaluator: CurveEvaluator,
-  options: { reference?: ReferenceDistribution; seed: number; flip?: FlipSettings; signal?: AbortSignal },
+  options: { reference?: ReferenceDistribution; seed: number; flip?: FlipSettings; signal?: AbortSignal; precomputed?: (spec: MethodSpec) => Float32Array | undefined },
 ): Promise<MethodOutcome> {
   const availability = methodAvailability(spec.method, net);
   if (!availability.ok) return { ok: false, error: availability.reason };
   let relevance: Float32Array;
-  let passes: PassCount | null;
+  let passes: PassCount | null = null;
   const t0 = performance.now();
-  try {
+  const earlier = options.precomputed?.(spec);
+  if (earlier) {
+    if (earlier.length !== x.size) return { ok: false, error: `The stored ${spec.spec} map has ${earlier.length} values; the input has ${x.size}.` };
+    relevance = earlier;
+  } else try {
     const result = await spec.method.explain(net, x, target, spec.params, { seed: options.seed, reference: options.reference, signal: options.signal });
     relevance = result.relevance;
     passes = result.passes ?? null;
@@ -123,7 +131,7 @@ async function evaluateMethod(
   const flip = options.flip ? await pixelFlipping(net, x, target, relevance, options.flip, { reference: options.reference, signal: options.signal }) : undefined;
   const t3 = performance.now();
   return {
-    ok: true, relevance, curve, ...(flip ? { flip } : {}),
+    ok: true, relevance, curve, ...(flip ? { flip } : {}), ...(earlier ? { reused: true } : {}),
     milliseconds: { explain: Math.round(t1 - t0), curve: Math.round(t2 - t1), flip: Math.round(t3 - t2) },
     passes: { explain: passes, curve: evaluator.passesPerCurve },
   };
