@@ -162,7 +162,7 @@ export interface SanityEvent {
 export interface SanityAnswer {
   runId: number;
   layers: string[];
-  verdict: { passes: boolean; reason: string; finalSpearmanAbs: number | null; layersToChange: number | null };
+  verdict: { passes: boolean; reason: string; finalSpearmanAbs: number | null; meanSpearmanAbs: number | null; layersToChange: number | null };
   milliseconds: number;
 }
 

@@ -112,20 +112,23 @@ describe('sanityVerdict', () => {
     layers: values.map((_, i) => `l${i}`), original, steps: values.map((v) => step(v)), seed: 0,
   });
 
-  it('passes when Spearman of |R| with every layer randomised is below 0.5, saying after how many layers', () => {
+  it('passes when Spearman of |R| averaged over the cascade is below 0.5, saying after how many layers it first fell below', () => {
     const v = sanityVerdict(result([0.8, 0.45, 0.2]));
     expect(v).toMatchObject({ passes: true, finalSpearmanAbs: 0.2, layersToChange: 2 });
-    expect(v.reason).toBe('With all 3 weight layers randomised, the rank correlation of |R| with the original map is 0.20, below 0.5: the map depends on the learned weights (it fell below after 2 layers).');
+    expect(v.meanSpearmanAbs).toBeCloseTo(0.48333, 5);
+    expect(v.reason).toBe('The rank correlation of |R| with the original map averages 0.48 over the 3 steps of the cascade (1 to 3 weight layers re-drawn from the top), below 0.5: the map depends on the learned weights (first below after 2 layers).');
+    // The gradient's pattern on MNIST: low in the middle, back near 0.5 at the last step; it passes.
+    expect(sanityVerdict(result([0.42, 0.23, 0.14, 0.19, 0.56])).passes).toBe(true);
   });
 
   it('fails when it stays at or above 0.5, and when nothing can be judged', () => {
     const v = sanityVerdict(result([0.98, 0.9, 0.7]));
     expect(v).toMatchObject({ passes: false, finalSpearmanAbs: 0.7, layersToChange: null });
-    expect(v.reason).toBe('With all 3 weight layers randomised, the rank correlation of |R| with the original map is still 0.70 (not below 0.5): the map barely depends on the learned weights.');
-    expect(sanityVerdict(result([0.4, 0.5])).passes).toBe(false);
+    expect(v.reason).toBe('The rank correlation of |R| with the original map still averages 0.86 over the 3 steps of the cascade (1 to 3 weight layers re-drawn from the top) (not below 0.5): the map barely depends on the learned weights.');
+    expect(sanityVerdict(result([0.5, 0.5])).passes).toBe(false);
     expect(sanityVerdict(result([])).reason).toBe('The model has no dense or convolutional layer to randomise, so the check cannot run.');
     expect(sanityVerdict(result([0.1], new Float32Array(3))).reason).toBe('The map on the trained model is constant, so there is nothing whose change could be measured.');
-    expect(sanityVerdict(result([0.8, 0.6]), 0.7).passes).toBe(true);
+    expect(sanityVerdict(result([0.8, 0.5]), 0.7).passes).toBe(true);
   });
 });
 

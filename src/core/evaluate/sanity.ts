@@ -107,7 +107,7 @@ export async function cascadingRandomisation(
   return { layers, original, steps, seed };
 }
 
-/** The verdict's threshold on Spearman's correlation of |R| once every weight layer is re-drawn. */
+/** The verdict's threshold on Spearman's correlation of |R|, averaged over the cascade. */
 export const SANITY_THRESHOLD = 0.5;
 
 export interface SanityVerdict {
@@ -115,42 +115,49 @@ export interface SanityVerdict {
   reason: string;
   /** Spearman of |R| with every weight layer re-drawn (null without steps). */
   finalSpearmanAbs: number | null;
+  /** Spearman of |R| averaged over the cascade's steps (1 layer re-drawn, 2, …, all); null without steps. */
+  meanSpearmanAbs: number | null;
   /** The fewest layers re-drawn (top-down) for which Spearman of |R| fell below the threshold, or null. */
   layersToChange: number | null;
 }
 
 /**
- * A method passes when its map changes once the model is destroyed: with every dense and conv2d
- * layer re-drawn, Spearman's rank correlation between |R| on the trained model and on the
- * random one is below `threshold` (0.5). Ranking |R| asks whether the same pixels matter, not
- * whether they keep their sign (a random layer flips signs at will, so the signed correlation
- * can drop while the picture stays); 0.5 is halfway between "the same ranking" (1) and "unrelated"
- * (0): above it, most of the map's ordering is still there without any learned weight. A
- * constant original map, or a net without weight layers, cannot be judged and does not pass.
+ * A method passes when its map changes as the model is destroyed: Spearman's rank correlation
+ * between |R| on the trained model and on the partly or wholly random one, averaged over the
+ * cascade's steps, is below `threshold` (0.5). The mean over the cascade, not its last step:
+ * with every layer re-drawn the gradient's map partly returns to the ink's outline on MNIST
+ * (zero biases give zero gradient far from the ink, as the trained map is small there), so its
+ * last step scatters around 0.5 from digit to digit (0.34–0.56 measured) while the steps before
+ * sit at 0.15–0.3; Guided Backprop stays at 0.7–0.98 at every step. Ranking |R| asks whether the
+ * same pixels matter, not whether they keep their sign (a random layer flips signs at will); 0.5
+ * is halfway between "the same ranking" (1) and "unrelated" (0). A constant original map, or a
+ * net without weight layers, cannot be judged and does not pass.
  */
 export function sanityVerdict(result: SanityResult, threshold = SANITY_THRESHOLD): SanityVerdict {
   const n = result.steps.length;
   if (n === 0) {
-    return { passes: false, reason: 'The model has no dense or convolutional layer to randomise, so the check cannot run.', finalSpearmanAbs: null, layersToChange: null };
+    return { passes: false, reason: 'The model has no dense or convolutional layer to randomise, so the check cannot run.', finalSpearmanAbs: null, meanSpearmanAbs: null, layersToChange: null };
   }
   const last = result.steps[n - 1];
+  const mean = result.steps.reduce((a, s) => a + s.spearmanAbs, 0) / n;
   const firstBelow = result.steps.findIndex((s) => s.spearmanAbs < threshold);
   const layersToChange = firstBelow < 0 ? null : firstBelow + 1;
+  const numbers = { finalSpearmanAbs: last.spearmanAbs, meanSpearmanAbs: mean, layersToChange };
   if (isConstant(result.original)) {
-    return { passes: false, reason: 'The map on the trained model is constant, so there is nothing whose change could be measured.', finalSpearmanAbs: last.spearmanAbs, layersToChange };
+    return { passes: false, reason: 'The map on the trained model is constant, so there is nothing whose change could be measured.', ...numbers };
   }
-  const rho = last.spearmanAbs.toFixed(2);
-  if (last.spearmanAbs < threshold) {
-    const flat = last.constant ? ' (the map on the random model is constant)' : '';
+  const rho = mean.toFixed(2);
+  const span = `over the ${n} steps of the cascade (1 to ${n} weight layers re-drawn from the top)`;
+  if (mean < threshold) {
     return {
       passes: true,
-      reason: `With all ${n} weight layers randomised, the rank correlation of |R| with the original map is ${rho}${flat}, below ${threshold}: the map depends on the learned weights (it fell below after ${layersToChange} layer${layersToChange === 1 ? '' : 's'}).`,
-      finalSpearmanAbs: last.spearmanAbs, layersToChange,
+      reason: `The rank correlation of |R| with the original map averages ${rho} ${span}, below ${threshold}: the map depends on the learned weights (first below after ${layersToChange} layer${layersToChange === 1 ? '' : 's'}).`,
+      ...numbers,
     };
   }
   return {
     passes: false,
-    reason: `With all ${n} weight layers randomised, the rank correlation of |R| with the original map is still ${rho} (not below ${threshold}): the map barely depends on the learned weights.`,
-    finalSpearmanAbs: last.spearmanAbs, layersToChange,
+    reason: `The rank correlation of |R| with the original map still averages ${rho} ${span} (not below ${threshold}): the map barely depends on the learned weights.`,
+    ...numbers,
   };
 }
