@@ -1,7 +1,7 @@
 // `npm run bench -- evaluate [--full false] [--repeat 5]`: what the relevance-ordering curves cost
 // on WASM in Node. Forward passes per second of the MNIST net at a few batch sizes, then the time
 // of one map's curve on one held-out digit (gradient; the curve costs the same for any map) at the
-// paper's full setting (N = 512, g = 5, every rate: 157 points × 512 fillings ≈ 80k passes) and at
+// paper's full setting (N = 512, g = 5, every rate: 158 points (k = 0, 5, …, 780, 784) × 512 fillings ≈ 81k passes) and at
 // the reduced one (N = 128, rates ≤ 30 %), for the paper and the studio protocol.
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';

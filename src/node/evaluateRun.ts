@@ -372,6 +372,8 @@ export function summarise(lines: ResultLine[], order: string[]): MethodSummary[]
       return values.length ? meanAndStderr(values) : null;
     };
     const rates = ok[0]?.curve!.rates ?? [];
+    const other = ok.find((l) => l.curve!.rates.length !== rates.length || l.curve!.rates.some((r, i) => r !== rates[i]));
+    if (other) throw new Error(`${method}: digit ${other.image} was measured at other rates than digit ${ok[0].image} (a run resumed with another version of the grid); measure it again into a fresh folder.`);
     const pointwise = rates.map((_, i) => meanAndStderr(ok.map((l) => l.curve!.distortion[i])));
     return {
       method, images: ok.length, errors: mine.length - ok.length,

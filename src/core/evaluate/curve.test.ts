@@ -93,10 +93,14 @@ describe('ordering and areas', () => {
     expect(() => relevanceOrder(Float32Array.from([1, NaN]), 0)).toThrow('component 1 is NaN');
   });
 
-  it('counts k = 0, g, … ≤ maxRate·d, and refuses g > d', () => {
-    expect(keptCounts(784, 5, 1)).toHaveLength(157);
-    expect(keptCounts(784, 5, 0.3).at(-1)).toBe(235);
-    expect(keptCounts(10, 3, 1)).toEqual([0, 3, 6, 9]);
+  it('counts k = 0, g, … and ends at ⌈maxRate·d⌉, and refuses g > d', () => {
+    const full = keptCounts(784, 5, 1);
+    expect(full).toHaveLength(158);
+    expect(full.slice(-2)).toEqual([780, 784]);
+    expect(keptCounts(784, 5, 0.3).slice(-2)).toEqual([235, 236]);
+    expect(keptCounts(784, 5, 0.2).at(-1)! / 784).toBeGreaterThanOrEqual(0.2);
+    expect(keptCounts(784, 98, 0.25)).toEqual([0, 98, 196]);
+    expect(keptCounts(10, 3, 1)).toEqual([0, 3, 6, 9, 10]);
     expect(() => keptCounts(10, 11, 1)).toThrow('g = 11 is larger than the input\'s 10 components');
   });
 
