@@ -79,15 +79,15 @@ test('the evaluate view: a curve with its band per method, the AUC table best fi
   await expect(view.problem).toHaveText('The step g = 1000 is larger than the input\'s 784 components.');
   await expect(view.runButton).toBeDisabled();
 
-  // Tiny settings: N = 16 fillings, rates up to 10 % (k = 0, 5, …, 75: 16 points).
+  // Tiny settings: N = 16 fillings, rates up to 10 % (k = 0, 5, …, 75 and ⌈0.1 · 784⌉ = 79: 17 points).
   await view.set('Step g', '5');
   await view.set('Fillings N', '16');
   await view.set('Largest rate', '0.1');
   await expect(view.fieldProblem('samples')).toHaveCount(0);
   await expect(view.fieldProblem('maxRate')).toHaveCount(0);
   await expect(view.problem).toHaveCount(0);
-  // The cost is stated before the run: 3 curves × 16 points × 16 fillings.
-  await expect(view.estimate).toContainText('3 curves × 256 forward passes');
+  // The cost is stated before the run: 3 curves × 17 points × 16 fillings.
+  await expect(view.estimate).toContainText('3 curves × 272 forward passes');
   await expect(view.estimate).toContainText(/a run takes .*≈ [\d.]+ (ms|s) here/);
   // Nothing else in flight (the RDE panel's own run holds tensors while it goes): the worker's tensors at rest.
   await studio.waitForRde();
@@ -98,16 +98,16 @@ test('the evaluate view: a curve with its band per method, the AUC table best fi
   expect(done.status).toBe('done');
   expect(done.methods).toEqual([...GRID, 'random']);
   expect(done.settings).toMatchObject({ protocol: 'studio', samples: 16, step: 5, maxRate: 0.1 });
-  expect(done.passesPerCurve).toBe(256);
+  expect(done.passesPerCurve).toBe(272);
   for (const id of done.methods) {
     const c = done.curves[id];
     expect(c.status).toBe('done');
-    expect(c.rates).toHaveLength(16);
-    expect(c.rates[15]).toBeCloseTo(75 / 784, 12);
+    expect(c.rates).toHaveLength(17);
+    expect(c.rates[16]).toBeCloseTo(79 / 784, 12);
     expect(c.stderr.every((e) => e >= 0 && Number.isFinite(e))).toBe(true);
     // One line and one band per method, drawn through every point.
     await expect(page.getByTestId(`evaluate-line-${id}`)).toHaveAttribute('d', /^M[^M]*$/);
-    expect((await page.getByTestId(`evaluate-line-${id}`).getAttribute('d'))!.split('L')).toHaveLength(16);
+    expect((await page.getByTestId(`evaluate-line-${id}`).getAttribute('d'))!.split('L')).toHaveLength(17);
     await expect(page.getByTestId(`evaluate-band-${id}`)).toHaveAttribute('d', /Z$/);
   }
   // The grid's finished maps were used; the random map was computed by the evaluation.
@@ -136,10 +136,11 @@ test('the evaluate view: a curve with its band per method, the AUC table best fi
   expect(sane.maps.slice(1).map((m) => m.randomised.length)).toEqual(Array.from({ length: sane.total }, (_, k) => k + 1));
   await expect(page.getByTestId('sanity-strip').locator('canvas')).toHaveCount(sane.total + 1);
   // As published (and asserted in core/evaluate/sanity.test.ts): gradient's |R| decorrelates once the model is destroyed.
-  const last = sane.maps[sane.total];
-  expect(last.spearmanAbs).toBeLessThan(0.5);
+  const steps = sane.maps.slice(1);
+  expect(steps.reduce((sum, m) => sum + m.spearmanAbs, 0) / steps.length).toBeLessThan(0.5);
+  expect(steps[steps.length - 1].spearmanAbs).toBeLessThan(0.5);
   expect(sane.verdict?.passes).toBe(true);
-  await expect(page.getByTestId('sanity-verdict')).toContainText(`Passes: With all ${sane.total} weight layers randomised, the rank correlation of |R| with the original map is ${last.spearmanAbs.toFixed(2)}`);
+  await expect(page.getByTestId('sanity-verdict')).toHaveText(`Passes: ${sane.verdict!.reason}`);
 
   // Accessibility of the whole view with its plot, table and strip (WCAG 2.1 A and AA rules of axe-core).
   const axe = await new AxeBuilder({ page }).include('#evaluate-view').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
