@@ -124,6 +124,8 @@ test('the evaluate view: a curve with its band per method, the AUC table best fi
     await expect(view.table.locator('tbody tr').nth(k)).toHaveAttribute('data-testid', `evaluate-row-${id}`);
   }
   await expect(view.table.locator('caption')).toContainText('lower is better');
+  // Each area with its standard error over the 16 fillings.
+  await expect(page.getByTestId('evaluate-auc-gradient')).toHaveText(/^[\d.e−-]+ ± [\d.e−-]+$/);
   await expect(page.getByTestId('evaluate-legend').locator('li')).toHaveCount(4);
 
   // The sanity strip: gradient's map on the trained model, then with 1, 2, … weight layers re-drawn from the top.

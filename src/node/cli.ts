@@ -422,7 +422,7 @@ async function evaluate(args: ParsedArgs, io: CliIo, deps: CliDeps): Promise<voi
       methods[spec.spec] = o.ok
         ? {
           method: spec.method.id, params: spec.params, relevance: Array.from(o.relevance),
-          rates: o.curve.rates, kept: o.curve.kept, distortion: o.curve.distortion, stderr: o.curve.stderr, auc: o.curve.auc,
+          rates: o.curve.rates, kept: o.curve.kept, distortion: o.curve.distortion, stderr: o.curve.stderr, auc: o.curve.auc, aucStderr: o.curve.aucStderr ?? null,
           ...(o.flip ? { flip: o.flip } : {}),
           milliseconds: o.milliseconds, passes: o.passes,
         }

@@ -79,6 +79,8 @@ describe('evaluate', () => {
       expect(m.distortion).toHaveLength(3);
       expect(m.stderr).toHaveLength(3);
       expect(Object.keys(m.auc)).toEqual(['r5', 'r20', 'all']);
+      expect(Object.keys(m.aucStderr)).toEqual(['r5', 'r20', 'all']);
+      expect(m.aucStderr.all).toBeGreaterThan(0);
       expect(m.flip.rates).toHaveLength(Math.floor(D / 98) + 1);
       expect(m.flip.abpc).toBeCloseTo(m.flip.aucLerf - m.flip.aucMorf, 12);
     }

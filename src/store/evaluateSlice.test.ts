@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RelevanceCurve } from '../core/evaluate/types';
 import { aucRows, evaluationMethodIds, type EvaluateMethodResult } from './evaluateSlice';
 
-const curve = (all: number): RelevanceCurve => ({ rates: [0, 0.1], kept: [0, 78], distortion: [1, 0], stderr: [0, 0], auc: { r5: null, r20: null, all } });
+const curve = (all: number): RelevanceCurve => ({ rates: [0, 0.1], kept: [0, 78], distortion: [1, 0], stderr: [0, 0], auc: { r5: null, r20: null, all }, aucStderr: { r5: null, r20: 0.002, all: 0.001 } });
 const result = (status: EvaluateMethodResult['status'], all: number | null, error: string | null = null): EvaluateMethodResult =>
   ({ status, map: 'grid', curve: all === null ? null : curve(all), milliseconds: null, error });
 
@@ -19,6 +19,8 @@ describe('evaluate slice', () => {
     // A curve still filling in has no area yet (its partial area would rank it unfairly).
     expect(rows[3].all).toBeNull();
     expect(rows[4]).toMatchObject({ status: 'error', error: 'LIME failed.' });
+    expect(rows[0].stderr).toEqual({ r5: null, r20: 0.002, all: 0.001 });
+    expect(rows[3].stderr).toEqual({ r5: null, r20: null, all: null });
   });
 
   it('evaluates the grid\'s selected methods the model can run, then the random baseline', () => {

@@ -80,6 +80,8 @@ export interface AucRow {
   r5: number | null;
   r20: number | null;
   all: number | null;
+  /** Standard errors of the three areas over the fillings (null where not measured). */
+  stderr: { r5: number | null; r20: number | null; all: number | null };
   error: string | null;
 }
 
@@ -92,7 +94,11 @@ export function aucRows(state: Pick<EvaluateState, 'methods' | 'results'>): AucR
   const rows = state.methods.map((methodId): AucRow => {
     const r = state.results[methodId];
     const whole = r?.status === 'done' && r.curve ? r.curve.auc : null;
-    return { methodId, status: r?.status ?? 'waiting', r5: whole?.r5 ?? null, r20: whole?.r20 ?? null, all: whole?.all ?? null, error: r?.error ?? null };
+    const se = r?.status === 'done' ? r.curve?.aucStderr : undefined;
+    return {
+      methodId, status: r?.status ?? 'waiting', r5: whole?.r5 ?? null, r20: whole?.r20 ?? null, all: whole?.all ?? null,
+      stderr: { r5: se?.r5 ?? null, r20: se?.r20 ?? null, all: se?.all ?? null }, error: r?.error ?? null,
+    };
   });
   const ranked = rows.filter((r) => r.all !== null).sort((a, b) => a.all! - b.all!);
   return ranked.concat(rows.filter((r) => r.all === null));

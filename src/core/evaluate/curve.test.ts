@@ -180,16 +180,34 @@ describe('relevance-ordering curve on a linear model (closed form)', () => {
     const px = p0(xValues);
     // The order written out independently: distinct values, sorted descending.
     const order = Array.from({ length: D }, (_, i) => i).sort((a, b) => map[b] - map[a]);
+    const perFilling = Array.from({ length: 64 }, () => new Array<number>(curve.kept.length));
     curve.kept.forEach((k, idx) => {
       let sum = 0;
       for (let f = 0; f < 64; f++) {
         const y = Array.from({ length: D }, (_, i) => u[f * D + i]);
         for (const i of order.slice(0, k)) y[i] = xValues[i];
-        sum += (p0(y) - px) ** 2;
+        perFilling[f][idx] = (p0(y) - px) ** 2;
+        sum += perFilling[f][idx];
       }
       // float32 logits against float64 here: 1e-6 absolute on squared probability gaps ≤ 1.
       expect(curve.distortion[idx]).toBeCloseTo(sum / 64, 6);
     });
+    // The areas' standard errors: each filling's own area (trapezoids to 20 %, written out here),
+    // their sample SD / √64.
+    const areas = perFilling.map((v) => {
+      let a = 0;
+      for (let i = 1; i < v.length && curve.rates[i - 1] < 0.2; i++) {
+        const r1 = Math.min(curve.rates[i], 0.2);
+        const v1 = v[i - 1] + (v[i] - v[i - 1]) * (r1 - curve.rates[i - 1]) / (curve.rates[i] - curve.rates[i - 1]);
+        a += (r1 - curve.rates[i - 1]) * (v[i - 1] + v1) / 2;
+      }
+      return a;
+    });
+    const mean = areas.reduce((a, b) => a + b, 0) / 64;
+    expect(curve.auc.r20).toBeCloseTo(mean, 6);
+    const se = Math.sqrt(areas.reduce((a, b) => a + (b - mean) ** 2, 0) / 63 / 64);
+    expect(curve.aucStderr!.r20).toBeCloseTo(se, 6);
+    expect(curve.aucStderr!.r20).toBeGreaterThan(0);
     x.dispose();
     disposeNet(net);
   });

@@ -148,6 +148,9 @@ export async function createCurveEvaluator(
     const sumSq = new Float64Array(ks.length);
     const count = new Float64Array(ks.length);
     const total = ks.length * n;
+    // Every filling's value at every point, for the areas' standard errors (an area is a linear
+    // function of the curve, so its spread over fillings is that of each filling's own area).
+    const perFilling = ks.length * n <= PER_FILLING_LIMIT ? new Float32Array(ks.length * n) : null;
     let done = 0;
     let measured = 0;
     for (let k0 = 0; k0 < ks.length; k0 += kChunk) {
@@ -178,6 +181,7 @@ export async function createCurveEvaluator(
             const v = values[r * fc + f];
             sum[k0 + r] += v;
             sumSq[k0 + r] += v * v;
+            if (perFilling) perFilling[(k0 + r) * n + f0 + f] = v;
           }
           count[k0 + r] += fc;
         }
@@ -188,9 +192,9 @@ export async function createCurveEvaluator(
         mask.dispose();
       }
       measured = k0 + kc;
-      if (options.onPartial && measured < ks.length) options.onPartial(summarise(ks.slice(0, measured), d, sum, sumSq, count));
+      if (options.onPartial && measured < ks.length) options.onPartial(summarise(ks.slice(0, measured), d, sum, sumSq, count, null, n));
     }
-    const result = summarise(ks, d, sum, sumSq, count);
+    const result = summarise(ks, d, sum, sumSq, count, perFilling, n);
     for (const v of result.distortion) {
       if (!Number.isFinite(v)) throw new Error(`The curve came out ${v}: the model's score overflowed on a filling.`);
     }
@@ -208,21 +212,40 @@ export async function createCurveEvaluator(
   };
 }
 
-function summarise(ks: number[], d: number, sum: Float64Array, sumSq: Float64Array, count: Float64Array): RelevanceCurve {
+/** Above this many (point, filling) values a curve keeps no per-filling values and its areas no standard errors. */
+const PER_FILLING_LIMIT = 4_000_000;
+
+function summarise(
+  ks: number[], d: number, sum: Float64Array, sumSq: Float64Array, count: Float64Array, perFilling: Float32Array | null, n: number,
+): RelevanceCurve {
   const rates = ks.map((k) => k / d);
   const distortion: number[] = [];
   const stderr: number[] = [];
   for (let i = 0; i < ks.length; i++) {
-    const n = count[i];
-    const mean = sum[i] / n;
-    const variance = n > 1 ? Math.max(0, (sumSq[i] - n * mean * mean) / (n - 1)) : 0;
+    const c = count[i];
+    const mean = sum[i] / c;
+    const variance = c > 1 ? Math.max(0, (sumSq[i] - c * mean * mean) / (c - 1)) : 0;
     distortion.push(mean);
-    stderr.push(Math.sqrt(variance / n));
+    stderr.push(Math.sqrt(variance / c));
   }
-  return {
-    rates, kept: ks.slice(), distortion, stderr,
-    auc: { r5: areaUpTo(rates, distortion, 0.05), r20: areaUpTo(rates, distortion, 0.2), all: areaUpTo(rates, distortion, rates[rates.length - 1]) ?? 0 },
-  };
+  const last = rates[rates.length - 1];
+  const auc = { r5: areaUpTo(rates, distortion, 0.05), r20: areaUpTo(rates, distortion, 0.2), all: areaUpTo(rates, distortion, last) ?? 0 };
+  const curve: RelevanceCurve = { rates, kept: ks.slice(), distortion, stderr, auc };
+  if (perFilling && n > 1) {
+    const spread = (r: number) => {
+      if (areaUpTo(rates, distortion, r) === null) return null;
+      const areas = new Float64Array(n);
+      const column = new Array<number>(ks.length);
+      for (let f = 0; f < n; f++) {
+        for (let i = 0; i < ks.length; i++) column[i] = perFilling[i * n + f];
+        areas[f] = areaUpTo(rates, column, r)!;
+      }
+      const mean = areas.reduce((a, b) => a + b, 0) / n;
+      return Math.sqrt(areas.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) / n);
+    };
+    curve.aucStderr = { r5: spread(0.05), r20: spread(0.2), all: spread(last) ?? 0 };
+  }
+  return curve;
 }
 
 /** One curve on its own (the evaluator built and disposed around it). */

@@ -20,6 +20,8 @@ export interface RelevanceCurve {
   distortion: number[];
   stderr: number[];
   auc: CurveAuc;
+  /** Standard errors of the areas over the N fillings (absent on partial curves and on very large ones). */
+  aucStderr?: CurveAuc;
 }
 
 /** Where pixel flipping sends a removed component: the integration baselines of METHODS.md 3. */

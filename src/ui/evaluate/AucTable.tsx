@@ -11,7 +11,7 @@ function statusText(row: AucRow, result: EvaluateMethodResult | undefined): stri
   }
 }
 
-const area = (v: number | null) => (v === null ? '–' : formatNumber(v));
+const area = (v: number | null, se: number | null) => (v === null ? '–' : se === null ? formatNumber(v) : `${formatNumber(v)} ± ${formatNumber(se)}`);
 
 /**
  * The areas under the curves, best (lowest) first. Each row names its map's origin; a method
@@ -25,7 +25,7 @@ export function AucTable({ rows, results, labels, colours, maxRate }: {
     <table className="auc-table" data-testid="evaluate-auc">
       <caption>
         Area under each curve (distortion × rate): <strong>lower is better</strong>, the map&apos;s first components keep the score closest to
-        the full input. Ranked by the area up to {formatNumber(maxRate * 100)} %.
+        the full input. Ranked by the area up to {formatNumber(maxRate * 100)} %; ± one standard error over the fillings.
       </caption>
       <thead>
         <tr>
@@ -48,9 +48,9 @@ export function AucTable({ rows, results, labels, colours, maxRate }: {
                 <span className="swatch" style={{ background: colours[row.methodId] }} aria-hidden="true" />
                 {labels[row.methodId] ?? row.methodId}
               </th>
-              <td>{area(row.r5)}</td>
-              <td>{area(row.r20)}</td>
-              <td data-testid={`evaluate-auc-${row.methodId}`}>{area(row.all)}</td>
+              <td>{area(row.r5, row.stderr.r5)}</td>
+              <td>{area(row.r20, row.stderr.r20)}</td>
+              <td data-testid={`evaluate-auc-${row.methodId}`}>{area(row.all, row.stderr.all)}</td>
               <td>{result?.map === 'grid' ? 'from the grid' : 'computed'}</td>
               <td>
                 {statusText(row, result)}
