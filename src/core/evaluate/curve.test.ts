@@ -272,6 +272,21 @@ describe('settings and failures', () => {
     disposeNet(net);
   });
 
+  it('seed 0 is a seed like any other: two runs draw the same fillings on both protocols (tfjs reads 0 as "unseeded")', async () => {
+    const net = linearNet(w, 0.3);
+    const x = tf.tensor4d(xValues, [1, H, W, 1]);
+    for (const protocol of ['paper', 'studio'] as const) {
+      const s = settings({ protocol, samples: 32, step: 4, seed: 0, rank: 2 });
+      const a = await relevanceCurve(net, x, 0, Float32Array.from(w), s, reference());
+      const b = await relevanceCurve(net, x, 0, Float32Array.from(w), s, reference());
+      expect(b.distortion).toEqual(a.distortion);
+      const c = await relevanceCurve(net, x, 0, Float32Array.from(w), { ...s, seed: 1 }, reference());
+      expect(c.distortion[0]).not.toBe(a.distortion[0]);
+    }
+    x.dispose();
+    disposeNet(net);
+  });
+
   it('streams partial curves, and a cancel mid-curve frees every tensor', async () => {
     const net = linearNet(w, 0);
     const x = tf.tensor4d(xValues, [1, H, W, 1]);

@@ -11,6 +11,7 @@ import { throwIfAborted } from '../methods/types';
 import { yieldToEventLoop } from '../util/yieldToEventLoop';
 import { areaUpTo, keptCounts, relevanceOrder } from './ordering';
 import { CURVE_PROTOCOLS, type CurveProtocol, type RelevanceCurve } from './types';
+import { tfSeed } from '../util/tfSeed';
 
 /** The largest N a curve takes: 4096 fillings give a standard error ~1.6 % of the spread. */
 export const MAX_CURVE_SAMPLES = 4096;
@@ -124,7 +125,7 @@ export async function createCurveEvaluator(
   }
   let fillings: tf.Tensor2D;
   if (recipe.noise === 'uniform') {
-    fillings = lo === hi ? tf.fill([n, d], lo) as tf.Tensor2D : tf.randomUniform([n, d], lo, hi, 'float32', settings.seed) as tf.Tensor2D;
+    fillings = lo === hi ? tf.fill([n, d], lo) as tf.Tensor2D : tf.randomUniform([n, d], lo, hi, 'float32', tfSeed(settings.seed)) as tf.Tensor2D;
   } else {
     checkRank(reference!, settings.rank);
     const noise = noiseModel(reference!, settings.rank);

@@ -3,6 +3,7 @@
 // initialiser, seeded. The original net and its tensors are never touched.
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2dLayer, DenseLayer, IRLayer, Net } from '../net/ir';
+import { tfSeed } from '../util/tfSeed';
 
 export type WeightLayer = DenseLayer | Conv2dLayer;
 
@@ -138,16 +139,16 @@ export function drawInitialiser(spec: InitializerSpec, shape: number[], seed: nu
       const variance = init.scale / n;
       if (init.distribution === 'uniform') {
         const limit = Math.sqrt(3 * variance);
-        return tf.randomUniform(shape, -limit, limit, 'float32', seed);
+        return tf.randomUniform(shape, -limit, limit, 'float32', tfSeed(seed));
       }
       if (init.distribution === 'truncatedNormal') {
-        return tf.truncatedNormal(shape, 0, Math.sqrt(variance) / TRUNCATION_CORRECTION, 'float32', seed);
+        return tf.truncatedNormal(shape, 0, Math.sqrt(variance) / TRUNCATION_CORRECTION, 'float32', tfSeed(seed));
       }
-      return tf.randomNormal(shape, 0, Math.sqrt(variance), 'float32', seed);
+      return tf.randomNormal(shape, 0, Math.sqrt(variance), 'float32', tfSeed(seed));
     }
-    case 'truncatedNormal': return tf.truncatedNormal(shape, init.mean, init.stddev, 'float32', seed);
-    case 'randomNormal': return tf.randomNormal(shape, init.mean, init.stddev, 'float32', seed);
-    case 'randomUniform': return tf.randomUniform(shape, init.minval, init.maxval, 'float32', seed);
+    case 'truncatedNormal': return tf.truncatedNormal(shape, init.mean, init.stddev, 'float32', tfSeed(seed));
+    case 'randomNormal': return tf.randomNormal(shape, init.mean, init.stddev, 'float32', tfSeed(seed));
+    case 'randomUniform': return tf.randomUniform(shape, init.minval, init.maxval, 'float32', tfSeed(seed));
     case 'constant': return tf.fill(shape, init.value, 'float32');
   }
 }

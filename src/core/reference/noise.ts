@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ReferenceDistribution } from './distribution';
+import { tfSeed } from '../util/tfSeed';
 
 /**
  * The Gaussian noise n ~ V used to obfuscate the non-relevant part of the input
@@ -46,8 +47,8 @@ export function disposeNoiseModel(noise: NoiseModel): void {
 /** n samples [n, d]: μ + z L + residualStd ⊙ ε with z, ε standard normal (seeded). */
 export function sampleNoise(noise: NoiseModel, n: number, seed: number): tf.Tensor2D {
   return tf.tidy(() => {
-    let out: tf.Tensor = tf.add(noise.mean, tf.mul(tf.randomNormal([n, noise.d], 0, 1, 'float32', seed), noise.residualStd));
-    if (noise.factor) out = tf.add(out, tf.matMul(tf.randomNormal([n, noise.rank], 0, 1, 'float32', seed + 1), noise.factor));
+    let out: tf.Tensor = tf.add(noise.mean, tf.mul(tf.randomNormal([n, noise.d], 0, 1, 'float32', tfSeed(seed)), noise.residualStd));
+    if (noise.factor) out = tf.add(out, tf.matMul(tf.randomNormal([n, noise.rank], 0, 1, 'float32', tfSeed(seed + 1)), noise.factor));
     return out as tf.Tensor2D;
   });
 }
