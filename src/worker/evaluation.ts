@@ -12,7 +12,7 @@ import type { Net } from '../core/net/ir';
 import { yieldToEventLoop } from '../core/util/yieldToEventLoop';
 import type { ReferenceDistribution } from '../core/reference/distribution';
 import { cascadingRandomisation, sanityVerdict, type MapOnNet, type SanityVerdict } from '../core/evaluate/sanity';
-import { weightLayers } from '../core/evaluate/randomise';
+import { weightLayers, type LayerInitialisers } from '../core/evaluate/randomise';
 import type { EvaluateEvent, EvaluateRequest, SanityEvent, SanityRequest } from './protocol';
 import { isFatalBackendError } from './supervisor';
 
@@ -22,6 +22,8 @@ export interface EvaluationContext {
   reference?: ReferenceDistribution;
   /** The model's name, for the refusal of the studio protocol without a reference distribution. */
   modelName: string;
+  /** The layers' own initialisers (from the model's config), for the sanity check's re-draws. */
+  initialisers?: LayerInitialisers;
 }
 
 /** Raw settings checked field by field (the same messages as the form and the CLI), then against the input. */
@@ -128,7 +130,7 @@ export async function sanityCheck(
     return (await method.explain(net, x, target, params, { signal, reference: ctx.reference, seed: request.seed })).relevance;
   };
   const result = await cascadingRandomisation(ctx.net, ctx.input, request.target, explain, {
-    seed: request.seed, signal,
+    seed: request.seed, signal, initialisers: ctx.initialisers,
     onOriginal: (relevance) => {
       onEvent({ index: -1, total, randomised: [], relevance: relevance.slice(), spearman: 1, spearmanAbs: 1, ssim: 1, constant: false });
       onProgress(1 / (total + 1));

@@ -21,6 +21,7 @@ import { autoBackend, probeBackends } from './backendProbe';
 import { loseDevice, watchDeviceLoss } from './deviceLoss';
 import { evaluateCurves, mapPasses, parseCurveSettings, passesPerCurve, sanityCheck, type EvaluationContext } from './evaluation';
 import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, EvaluateResult, EvaluationEstimate, ExplainRequest, SanityAnswer, ExplainResult, ModelInfo, RawImage, RunEstimate, StudioWorkerApi } from './protocol';
+import { initialisersOf } from '../core/evaluate/randomise';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -135,7 +136,7 @@ async function learnFromRun(method: Method, params: Record<string, unknown>, ext
 
 function evaluationContext(): EvaluationContext {
   if (!loaded || !input) throw new Error('Load an image first.');
-  return { net: loaded.net, input, reference: loaded.reference, modelName: loaded.info.name };
+  return { net: loaded.net, input, reference: loaded.reference, modelName: loaded.info.name, initialisers: initialisersOf(loaded.model) };
 }
 
 function evaluationKey(): string {

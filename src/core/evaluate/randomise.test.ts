@@ -4,7 +4,8 @@ import { setupNodeBackend } from '../tf/node';
 import { forwardLogits } from '../net/forward';
 import type { Net } from '../net/ir';
 import { seededInput, smallReluNet } from '../methods/testing/gradientFamilyNets';
-import { drawInitialiser, fans, randomisedNet, weightLayerNames, weightLayers } from './randomise';
+import { drawInitialiser, fans, initialisersOf, randomisedNet, weightLayerNames, weightLayers } from './randomise';
+import { netFromLayersModel } from '../net/fromLayersModel';
 
 beforeAll(async () => {
   await setupNodeBackend('wasm');
@@ -193,5 +194,31 @@ describe('initialiser draws (Keras semantics)', () => {
       expect(Array.from(values(t))).toEqual(new Array(12).fill(value));
       t.dispose();
     }
+  });
+});
+
+describe('initialisersOf', () => {
+  it('reads each layer\'s kernel and bias initialisers from its config, by the names the IR uses, and the cascade re-draws with them', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [3, 3, 1], name: 'flat' }),
+        tf.layers.dense({ units: 4, activation: 'relu', kernelInitializer: 'heNormal', biasInitializer: 'ones', name: 'hidden' }),
+        tf.layers.dense({ units: 2, name: 'out' }),
+      ],
+    });
+    const init = initialisersOf(model);
+    expect(Object.keys(init).sort()).toEqual(['hidden', 'out']);
+    expect(init.hidden.kernel).toMatchObject({ className: 'VarianceScaling', config: { scale: 2, mode: 'fanIn', distribution: 'normal' } });
+    expect(init.hidden.bias).toMatchObject({ className: 'Ones' });
+    // tfjs-layers' own default for a dense kernel is Glorot *normal* (Keras's is uniform): the config says so.
+    expect(init.out.kernel).toMatchObject({ className: 'VarianceScaling', config: { mode: 'fanAvg', distribution: 'normal' } });
+    const net = netFromLayersModel(model);
+    expect(weightLayerNames(net).every((n) => n in init)).toBe(true);
+    // Both layers re-drawn with the config's initialisers: the hidden bias comes back as ones.
+    const r = randomisedNet(net, 2, 5, init);
+    const hidden = r.layers.find((l) => l.name === 'hidden' && l.kind === 'dense');
+    expect(hidden && hidden.kind === 'dense' ? Array.from(await hidden.bias!.data()) : null).toEqual([1, 1, 1, 1]);
+    r.dispose();
+    model.dispose();
   });
 });

@@ -241,3 +241,22 @@ export function randomisedNet(net: Net, count: number, seed: number, initialiser
   };
   return result;
 }
+
+/**
+ * Each layer's own initialisers as its tfjs-layers config states them (`kernelInitializer`,
+ * `biasInitializer`, serialised `{ className, config }`), by layer name: what a user's model.json
+ * says it was initialised with, for the cascade to re-draw it the same way. Layers without them
+ * are left out (the defaults apply).
+ */
+export function initialisersOf(model: tf.LayersModel): LayerInitialisers {
+  const out: LayerInitialisers = {};
+  for (const layer of model.layers) {
+    const config = layer.getConfig() as Record<string, unknown>;
+    const pick = (v: unknown): InitializerSpec | undefined =>
+      v && typeof v === 'object' && typeof (v as { className?: unknown }).className === 'string' ? v as InitializerSpec : undefined;
+    const kernel = pick(config.kernelInitializer);
+    const bias = pick(config.biasInitializer);
+    if (kernel || bias) out[layer.name] = { ...(kernel ? { kernel } : {}), ...(bias ? { bias } : {}) };
+  }
+  return out;
+}
