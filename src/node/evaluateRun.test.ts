@@ -177,7 +177,7 @@ describe('npm run evaluate', () => {
     for (const d of selectDigits(1, 2)) {
       const x = tf.tensor4d(heldOut.images.subarray(d.index * PIXELS, (d.index + 1) * PIXELS), [1, 28, 28, 1]);
       const seed = imageSeed(0, d.index);
-      results.push(await cascadingRandomisation(mnist.net, x, d.label, async (n, xx, t) => (await gradientMethod.explain(n, xx, t, gradientMethod.params.parse({}), { seed })).relevance, { seed }));
+      results.push(await cascadingRandomisation(mnist.net, x, d.label, async (n, xx, t) => (await gradientMethod.explain(n, xx, t, gradientMethod.params.parse({}), { seed })).relevance, { seed, initialisers: mnist.initialisers }));
       x.dispose();
     }
     const passing = results.filter((res) => sanityVerdict(res).passes).length;

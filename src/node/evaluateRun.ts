@@ -11,7 +11,6 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PAPER_CURVE_SETTINGS, MAX_CURVE_SAMPLES, createCurveEvaluator, curveSettings, curveSettingsProblem, type CurveSettings } from '../core/evaluate/curve';
 import { cascadingRandomisation, sanityVerdict, type SanityResult } from '../core/evaluate/sanity';
-import { initialisersOf } from '../core/evaluate/randomise';
 import { CURVE_PROTOCOLS, type CurveAuc } from '../core/evaluate/types';
 import { classify } from '../core/net/forward';
 import { methodAvailability } from '../core/methods/registry';
@@ -452,8 +451,7 @@ async function sanity(args: ReturnType<typeof parseFlags>, io: RunIo, deps: RunD
   const flags = parseFlagValues(sanityFlags, args.flags);
   const specs = parseMethodSpecs(flags.methods);
   const dir = prepareFolder(flags.out);
-  const { net, reference, digits, layersModel } = await loadSelection({ ...flags, images: flags.images ?? CLASSES }, deps);
-  const initialisers = layersModel ? initialisersOf(layersModel) : undefined;
+  const { net, reference, digits, initialisers } = await loadSelection({ ...flags, images: flags.images ?? CLASSES }, deps);
   const bar = await progressBar(io, digits.length * specs.length, 0, 'maps');
   const rows: string[] = [SANITY_COLUMNS.join(',')];
   try {

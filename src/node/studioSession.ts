@@ -10,6 +10,7 @@ import type { ModelMeta } from '../core/net/modelMeta';
 import { parseReference, type ReferenceDistribution } from '../core/reference/distribution';
 import { openModelFolder } from './modelFiles';
 import { readPng } from './imageFiles';
+import type { LayerInitialisers } from '../core/net/initialisers';
 
 export type { ModelMeta };
 
@@ -27,9 +28,9 @@ export function openReference(dir: string): ReferenceDistribution | undefined {
  * the worker calls): the IR, meta.json resolved against the model, the reference distribution
  * and the load report.
  */
-export async function openModel(model: string): Promise<{ net: Net; meta: ModelMeta; layersModel: tf.LayersModel; reference?: ReferenceDistribution; report: ModelLoadReport; dir: string }> {
-  const { net, meta, model: layersModel, reference, report, dir } = await openModelFolder(model);
-  return { net, meta, layersModel, reference, report, dir };
+export async function openModel(model: string): Promise<{ net: Net; meta: ModelMeta; layersModel: tf.LayersModel; reference?: ReferenceDistribution; report: ModelLoadReport; initialisers: LayerInitialisers; dir: string }> {
+  const { net, meta, model: layersModel, reference, report, initialisers, dir } = await openModelFolder(model);
+  return { net, meta, layersModel, reference, report, initialisers, dir };
 }
 
 export function imageInput(path: string, meta: ModelMeta): ModelInput {

@@ -21,7 +21,7 @@ import { autoBackend, probeBackends } from './backendProbe';
 import { loseDevice, watchDeviceLoss } from './deviceLoss';
 import { evaluateCurves, mapPasses, parseCurveSettings, passesPerCurve, sanityCheck, type EvaluationContext } from './evaluation';
 import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, EvaluateResult, EvaluationEstimate, ExplainRequest, SanityAnswer, ExplainResult, ModelInfo, RawImage, RunEstimate, StudioWorkerApi } from './protocol';
-import { initialisersOf } from '../core/evaluate/randomise';
+import type { LayerInitialisers } from '../core/net/initialisers';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -35,6 +35,7 @@ interface LoadedModel {
   net: Net;
   preprocessing: PreprocessingKind;
   reference?: ReferenceDistribution;
+  initialisers: LayerInitialisers;
 }
 
 let options: BackendOption[] = [];
@@ -136,7 +137,7 @@ async function learnFromRun(method: Method, params: Record<string, unknown>, ext
 
 function evaluationContext(): EvaluationContext {
   if (!loaded || !input) throw new Error('Load an image first.');
-  return { net: loaded.net, input, reference: loaded.reference, modelName: loaded.info.name, initialisers: initialisersOf(loaded.model) };
+  return { net: loaded.net, input, reference: loaded.reference, modelName: loaded.info.name, initialisers: loaded.initialisers };
 }
 
 function evaluationKey(): string {
@@ -175,7 +176,7 @@ function urlReader(dir: URL): ReadBundleFile {
  * Makes a model opened by the bundle loader (core/net/modelBundle.ts) current. Until that
  * loader succeeds the previous model and input stay as they were, so a bad file loses nothing.
  */
-function installModel({ model, net, meta, reference, report }: ModelBundle): ModelInfo {
+function installModel({ model, net, meta, reference, report, initialisers }: ModelBundle): ModelInfo {
   abortRuns();
   if (loaded) {
     disposeNet(loaded.net);
@@ -196,7 +197,7 @@ function installModel({ model, net, meta, reference, report }: ModelBundle): Mod
       };
     }),
   };
-  loaded = { info, model, net, preprocessing: meta.preprocessing, reference };
+  loaded = { info, model, net, preprocessing: meta.preprocessing, reference, initialisers };
   return info;
 }
 

@@ -4,8 +4,11 @@ import { setupNodeBackend } from '../tf/node';
 import { forwardLogits } from '../net/forward';
 import type { Net } from '../net/ir';
 import { seededInput, smallReluNet } from '../methods/testing/gradientFamilyNets';
-import { drawInitialiser, fans, initialisersOf, randomisedNet, weightLayerNames, weightLayers } from './randomise';
+import { initialisersOf } from '../net/initialisers';
+import { drawInitialiser, fans, randomisedNet, weightLayerNames, weightLayers } from './randomise';
 import { netFromLayersModel } from '../net/fromLayersModel';
+import { disposeModelBundle } from '../net/modelBundle';
+import { openModel } from '../../node/studioSession';
 
 beforeAll(async () => {
   await setupNodeBackend('wasm');
@@ -198,7 +201,7 @@ describe('initialiser draws (Keras semantics)', () => {
 });
 
 describe('initialisersOf', () => {
-  it('reads each layer\'s kernel and bias initialisers from its config, by the names the IR uses, and the cascade re-draws with them', async () => {
+  it('reads each layer\'s kernel and bias initialisers from the topology, by the names the IR uses, and the cascade re-draws with them', async () => {
     const model = tf.sequential({
       layers: [
         tf.layers.flatten({ inputShape: [3, 3, 1], name: 'flat' }),
@@ -206,12 +209,13 @@ describe('initialisersOf', () => {
         tf.layers.dense({ units: 2, name: 'out' }),
       ],
     });
-    const init = initialisersOf(model);
+    const init = initialisersOf(model.toJSON(null, false));
     expect(Object.keys(init).sort()).toEqual(['hidden', 'out']);
-    expect(init.hidden.kernel).toMatchObject({ className: 'VarianceScaling', config: { scale: 2, mode: 'fanIn', distribution: 'normal' } });
-    expect(init.hidden.bias).toMatchObject({ className: 'Ones' });
-    // tfjs-layers' own default for a dense kernel is Glorot *normal* (Keras's is uniform): the config says so.
-    expect(init.out.kernel).toMatchObject({ className: 'VarianceScaling', config: { mode: 'fanAvg', distribution: 'normal' } });
+    // model.json's form: Keras's snake case.
+    expect(init.hidden.kernel).toMatchObject({ class_name: 'VarianceScaling', config: { scale: 2, mode: 'fan_in', distribution: 'normal' } });
+    expect(init.hidden.bias).toMatchObject({ class_name: 'Ones' });
+    // tfjs-layers' own default for a dense kernel is Glorot *normal* (Keras's is uniform): the topology says so.
+    expect(init.out.kernel).toMatchObject({ class_name: 'VarianceScaling', config: { mode: 'fan_avg', distribution: 'normal' } });
     const net = netFromLayersModel(model);
     expect(weightLayerNames(net).every((n) => n in init)).toBe(true);
     // Both layers re-drawn with the config's initialisers: the hidden bias comes back as ones.
@@ -220,5 +224,30 @@ describe('initialisersOf', () => {
     expect(hidden && hidden.kind === 'dense' ? Array.from(await hidden.bias!.data()) : null).toEqual([1, 1, 1, 1]);
     r.dispose();
     model.dispose();
+  });
+
+  it('a loaded model keeps the initialisers its model.json states, though the loader builds it with zeros', async () => {
+    const { net, layersModel, initialisers } = await openModel('mnist');
+    try {
+      // The built model's own config says Zeros (the loader's shortcut); the bundle's initialisers are the file's.
+      expect((layersModel.getLayer('logits').getConfig().kernelInitializer as { className: string }).className).toBe('Zeros');
+      for (const name of weightLayerNames(net)) {
+        expect(initialisers[name].kernel).toMatchObject({ class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'uniform' } });
+        expect(initialisers[name].bias).toMatchObject({ class_name: 'Zeros' });
+      }
+      // Re-drawn from them, the top kernel is Glorot uniform on the 1024 x 10 kernel: |w| ≤ √(6 / 1034), variance 2 / 1034.
+      const r = randomisedNet(net, 1, 0, initialisers);
+      const top = r.layers.find((l) => l.name === 'logits');
+      const w = top && top.kind === 'dense' ? Array.from(await top.kernel.data()) : [];
+      expect(w).toHaveLength(10240);
+      const limit = Math.sqrt(6 / 1034);
+      expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(limit);
+      const variance = w.reduce((a, v) => a + v * v, 0) / w.length;
+      // 10240 draws: the sample variance's relative s.e. is √(0.8/10240) ≈ 0.9 %; 5 % is > 5 s.e.
+      expect(Math.abs(variance / (2 / 1034) - 1)).toBeLessThan(0.05);
+      r.dispose();
+    } finally {
+      disposeModelBundle({ net, model: layersModel });
+    }
   });
 });

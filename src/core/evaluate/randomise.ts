@@ -3,22 +3,12 @@
 // initialiser, seeded. The original net and its tensors are never touched.
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2dLayer, DenseLayer, IRLayer, Net } from '../net/ir';
+import type { InitializerSpec, LayerInitialisers } from '../net/initialisers';
 import { tfSeed } from '../util/tfSeed';
 
 export type WeightLayer = DenseLayer | Conv2dLayer;
 
-/**
- * An initialiser: a class name (`glorotUniform`, `GlorotUniform` and `glorot_uniform` alike) with
- * its default arguments, or a Keras-serialised one as model.json stores it
- * (`{ class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'uniform' } }`,
- * `className` accepted too). A `seed` in the config is ignored: the cascade's seed decides.
- */
-export type InitializerSpec =
-  | string
-  | { className?: string; class_name?: string; config?: Record<string, unknown> };
-
-/** Per layer name, the kernel's and bias's initialisers (absent: the Keras defaults). */
-export type LayerInitialisers = Record<string, { kernel?: InitializerSpec; bias?: InitializerSpec }>;
+export type { InitializerSpec, LayerInitialisers };
 
 /** Keras's defaults for Dense and Conv2D, which the built-in MNIST model was trained from. */
 export const DEFAULT_INITIALISERS = { kernel: 'glorotUniform', bias: 'zeros' } as const;
@@ -242,21 +232,3 @@ export function randomisedNet(net: Net, count: number, seed: number, initialiser
   return result;
 }
 
-/**
- * Each layer's own initialisers as its tfjs-layers config states them (`kernelInitializer`,
- * `biasInitializer`, serialised `{ className, config }`), by layer name: what a user's model.json
- * says it was initialised with, for the cascade to re-draw it the same way. Layers without them
- * are left out (the defaults apply).
- */
-export function initialisersOf(model: tf.LayersModel): LayerInitialisers {
-  const out: LayerInitialisers = {};
-  for (const layer of model.layers) {
-    const config = layer.getConfig() as Record<string, unknown>;
-    const pick = (v: unknown): InitializerSpec | undefined =>
-      v && typeof v === 'object' && typeof (v as { className?: unknown }).className === 'string' ? v as InitializerSpec : undefined;
-    const kernel = pick(config.kernelInitializer);
-    const bias = pick(config.biasInitializer);
-    if (kernel || bias) out[layer.name] = { ...(kernel ? { kernel } : {}), ...(bias ? { bias } : {}) };
-  }
-  return out;
-}

@@ -8,6 +8,7 @@ import { plural } from '../util/plural';
 import { formatBytes } from './modelLimits';
 import { checkTopology } from './topologyCheck';
 import { parseJsonText } from './jsonText';
+import type { LayerInitialisers } from './initialisers';
 
 /**
  * Reads one file of a model bundle by its path relative to the bundle's folder (a fetch in the
@@ -35,6 +36,8 @@ export interface ModelBundle {
   /** The reference distribution V stored beside the model (reference.json + its data file), if any. */
   reference?: ReferenceDistribution;
   report: ModelLoadReport;
+  /** Each layer's initialisers as model.json states them (the sanity check re-draws with them). */
+  initialisers: LayerInitialisers;
 }
 
 /**
@@ -97,7 +100,7 @@ export async function openModelBundle(readFile: ReadBundleFile, options: { id: s
     const bytes = await readFile(path);
     if (bytes) files.set(p, bytes);
   }
-  const { model, net, summary } = await loadNetFromArtifacts(artifactsFromParts(json, files));
+  const { model, net, summary, initialisers } = await loadNetFromArtifacts(artifactsFromParts(json, files));
   let meta: ModelMeta;
   try {
     meta = resolveModelMeta(metaFile, net, options.id);
@@ -113,7 +116,7 @@ export async function openModelBundle(readFile: ReadBundleFile, options: { id: s
       + `${plural(summary.layers, 'layer')}, ${plural(summary.weightTensors, 'weight tensor')} holding `
       + `${plural(summary.parameters, 'parameter')} (${formatBytes(summary.weightBytes)})`,
   };
-  return { model, net, meta, reference, report };
+  return { model, net, meta, reference, report, initialisers };
 }
 
 export function disposeModelBundle(bundle: Pick<ModelBundle, 'model' | 'net'>): void {

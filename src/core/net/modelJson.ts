@@ -6,6 +6,7 @@ import type { Net } from './ir';
 import { checkTopology, type TopologySummary } from './topologyCheck';
 import { storedBytes } from './weightBytes';
 import { parseJsonText } from './jsonText';
+import { initialisersOf, type LayerInitialisers } from './initialisers';
 
 const weightSpec = z.object({
   name: z.string(),
@@ -100,7 +101,7 @@ function withZeroInitializers(value: unknown): unknown {
  * disposed on any failure; the weights are decoded and set inside `tf.tidy`, which frees the
  * decoded tensors whether or not setting them succeeds.
  */
-export async function loadNetFromArtifacts(artifacts: tf.io.ModelArtifacts): Promise<{ model: tf.LayersModel; net: Net; summary: TopologySummary }> {
+export async function loadNetFromArtifacts(artifacts: tf.io.ModelArtifacts): Promise<{ model: tf.LayersModel; net: Net; summary: TopologySummary; initialisers: LayerInitialisers }> {
   const specs = artifacts.weightSpecs ?? [];
   const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0));
   const summary = checkTopology(artifacts.modelTopology, specs);
@@ -115,7 +116,7 @@ export async function loadNetFromArtifacts(artifacts: tf.io.ModelArtifacts): Pro
   try {
     const model = await build.model!;
     tf.tidy(() => model.loadWeights(tf.io.decodeWeights(data, specs), true));
-    return { model, net: netFromLayersModel(model), summary };
+    return { model, net: netFromLayersModel(model), summary, initialisers: initialisersOf(artifacts.modelTopology) };
   } catch (err) {
     for (const v of created) if (!v.isDisposed) v.dispose();
     const message = err instanceof Error ? err.message : String(err);
