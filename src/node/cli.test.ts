@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setupNodeBackend } from '../core/tf/node';
 import { METHODS } from '../core/methods/registry';
 import { scoreMoments } from '../core/rde/scoreMoments';
+import { verifyDistortion } from '../core/rde/verify';
 import { mulberry32 } from '../core/util/random';
 import { runCli, type CliDeps } from './cli';
 import { PROJECT_ROOT } from './modelFiles';
@@ -91,6 +92,26 @@ describe('commands', () => {
     expect(json.relevance).toHaveLength(D);
     expect(json.relevance.every(Number.isFinite)).toBe(true);
   });
+
+  it('explain --method rde reports D by ADF and, beside it, by Monte Carlo at the mask it returned (what verifyDistortion gives)', async () => {
+    const out = join(dir, 'rde.json');
+    const r = await cli('explain', '--model', 'mnist', '--image', DIGIT_3, '--method', 'rde', '--iterations', '20', '--seed', '4', '--out', out);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    const mc = json.extras.distortionMonteCarlo;
+    expect(Object.keys(mc).sort()).toEqual(['converged', 'milliseconds', 'rank', 'samples', 'seed', 'standardError', 'value']);
+    expect(mc).toMatchObject({ rank: 0, seed: 4, converged: true });
+    expect(mc.standardError).toBeLessThanOrEqual(0.02 * mc.value);
+    expect(r.out[0]).toContain(`; D ${json.extras.distortion.toPrecision(4)} (optimiser), ${mc.value.toPrecision(4)} ± ${mc.standardError.toPrecision(2)} (Monte Carlo, ${mc.samples} samples)`);
+    // Recomputed here from the written mask, same seed: the same number.
+    const { net, meta, reference } = await mnist;
+    const x = inputTensor(imageInput(DIGIT_3, meta));
+    const s = tf.tensor4d(json.relevance, [1, 28, 28, 1]);
+    const again = await verifyDistortion(net, x, 3, s, reference!, { rank: 0, seed: 4 });
+    expect(again.distortion).toBe(mc.value);
+    expect(again.samples).toBe(mc.samples);
+    tf.dispose([x, s]);
+  }, 60_000);
 
   it('distortion with a mask file gives what scoreMoments gives, for lowrank and mc', async () => {
     const rand = mulberry32(5);

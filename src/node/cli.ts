@@ -11,6 +11,7 @@ import { METHODS, getMethod, methodAvailability, parseMethodParams } from '../co
 import { paramDescriptors, ruleText } from '../core/methods/params';
 import { rdeParams } from '../core/rde/rde';
 import { scoreMoments } from '../core/rde/scoreMoments';
+import { verifyDistortion } from '../core/rde/verify';
 import { CURVE_PROTOCOLS, FLIP_BASELINES } from '../core/evaluate/types';
 import { MAX_CURVE_SAMPLES, curveSettings, curveSettingsProblem } from '../core/evaluate/curve';
 import { flipSettings } from '../core/evaluate/flip';
@@ -289,9 +290,25 @@ async function explain(args: ParsedArgs, io: CliIo, deps: CliDeps): Promise<void
         io.err(`iteration ${r.iteration}: ${Object.entries(r).filter(([k]) => k !== 'iteration').map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`);
       }
     },
-  }).finally(() => x.dispose());
+  }).catch((err) => {
+    x.dispose();
+    throw err;
+  });
   const milliseconds = Math.round(performance.now() - t0);
   requireFinite(`The ${method.id} relevance`, result.relevance);
+  // RDE's D as the optimiser saw it (ADF) is checked by Monte Carlo at the mask it returned.
+  let distortionMonteCarlo: Record<string, number | boolean> | undefined;
+  try {
+    if (method.id === 'rde' && reference) {
+      const t1 = performance.now();
+      const s = tf.tensor(result.relevance, x.shape);
+      const check = await verifyDistortion(net, x, target, s, reference, { rank: Number((params as { rank: number }).rank), seed: flags.seed ?? 0 })
+        .finally(() => s.dispose());
+      distortionMonteCarlo = { value: check.distortion, standardError: check.standardError, samples: check.samples, converged: check.converged, rank: check.rank, seed: check.seed, milliseconds: Math.round(performance.now() - t1) };
+    }
+  } finally {
+    x.dispose();
+  }
   const out = {
     method: method.id, params, model: meta.id, backend: tf.getBackend(), milliseconds,
     target, predicted, logits: Array.from(logits),
@@ -299,7 +316,7 @@ async function explain(args: ParsedArgs, io: CliIo, deps: CliDeps): Promise<void
     input: Array.from(input.pixels), relevance: Array.from(result.relevance),
     ...(result.check ? { check: { ...result.check, gap: result.check.sum - result.check.expected } } : {}),
     ...(result.passes ? { passes: result.passes } : {}),
-    ...(result.extras ? { extras: result.extras } : {}),
+    ...(result.extras || distortionMonteCarlo ? { extras: { ...result.extras, ...(distortionMonteCarlo ? { distortionMonteCarlo } : {}) } } : {}),
   };
   const text = JSON.stringify(out);
   if (!flags.out) {
@@ -313,7 +330,10 @@ async function explain(args: ParsedArgs, io: CliIo, deps: CliDeps): Promise<void
     if (v > max) max = v;
   }
   const check = result.check ? `; ${result.check.axiom}: Σ relevance ${result.check.sum.toPrecision(6)} vs ${result.check.expected.toPrecision(6)}` : '';
-  io.out(`${method.id} for class ${meta.classes[target]} (predicted ${meta.classes[predicted]}): relevance in [${min.toPrecision(4)}, ${max.toPrecision(4)}]${check}; ${milliseconds} ms; wrote ${flags.out}`);
+  const adf = (result.extras as { distortion?: number } | undefined)?.distortion;
+  const mc = distortionMonteCarlo && typeof adf === 'number'
+    ? `; D ${adf.toPrecision(4)} (optimiser), ${Number(distortionMonteCarlo.value).toPrecision(4)} ± ${Number(distortionMonteCarlo.standardError).toPrecision(2)} (Monte Carlo, ${distortionMonteCarlo.samples} samples)` : '';
+  io.out(`${method.id} for class ${meta.classes[target]} (predicted ${meta.classes[predicted]}): relevance in [${min.toPrecision(4)}, ${max.toPrecision(4)}]${check}${mc}; ${milliseconds} ms; wrote ${flags.out}`);
 }
 
 /**

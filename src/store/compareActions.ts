@@ -8,11 +8,14 @@ import type { Run } from './runExecutor';
 import type { CompareNormalisation, CompareSign, CompareState } from './compareSlice';
 import type { ParamValue } from '../core/methods/params';
 import { panelRunFor } from './rdeActions';
+import { verifyMask } from './rdeVerify';
 import { resetEvaluation } from './evaluateActions';
 
 const get = useStudio.getState;
 const setCompare = (patch: Partial<CompareState>) => useStudio.setState((s) => ({ compare: { ...s.compare, ...patch } }));
 const slot = (id: string) => `compare:${id}`;
+/** The card's Monte-Carlo check of RDE's mask (under "compare:", so a new input cancels it). */
+const VERIFY_SLOT = 'compare:rde:verify';
 
 function methodInfo(id: string): MethodInfo | undefined {
   return get().model?.methods.find((m) => m.id === id);
@@ -35,10 +38,12 @@ function queueRun(id: string): void {
   if (target === null || !info?.available) return;
   const requested = { ...state.compare.params[id] };
   if (id === 'rde') {
+    void runs.cancel(VERIFY_SLOT);
     const reused = panelRunFor(requested, target);
     if (reused) {
       void runs.cancel(slot(id));
       writeRun(id, reused);
+      if (reused.relevance && reused.params) void verifyMask(VERIFY_SLOT, reused.relevance, target, reused.params, 'expensive');
       return;
     }
   }
@@ -47,6 +52,9 @@ function queueRun(id: string): void {
     // Until the new map arrives the previous one (same input) stays on screen.
     const keep = previous && run.status !== 'done' ? { relevance: previous.relevance, shape: previous.shape } : {};
     writeRun(id, { ...keep, ...run });
+  }).then((run) => {
+    // RDE's mask is then checked by Monte Carlo (its D by ADF shows at once).
+    if (id === 'rde' && run?.status === 'done' && run.relevance && run.params) void verifyMask(VERIFY_SLOT, run.relevance, target, run.params, 'expensive');
   });
 }
 

@@ -9,6 +9,7 @@ import { useStudio, selectTarget } from './studioStore';
 import { errorText } from './runIds';
 import { runs } from './runs';
 import type { Run } from './runExecutor';
+import { selectVerification, verifyMask } from './rdeVerify';
 import {
   initialRdeState, sweepLambdas,
   type RdePoint, type RdeSettings, type RdeState, type RdeTracePoint,
@@ -18,6 +19,8 @@ const get = useStudio.getState;
 const setRde = (patch: Partial<RdeState>) => useStudio.setState((s) => ({ rde: { ...s.rde, ...patch } }));
 
 const SLOT = 'rde';
+/** The panel's Monte-Carlo verification: its next run supersedes it, so it never delays a mask. */
+const VERIFY_SLOT = 'rde:verify';
 /** The seed of every RDE run (Monte-Carlo mode draws its noise from it), the panel's and the card's. */
 export const RDE_SEED = 1;
 let scheduled: ReturnType<typeof setTimeout> | null = null;
@@ -45,7 +48,7 @@ export async function stopRde(): Promise<void> {
   if (scheduled) clearTimeout(scheduled);
   scheduled = null;
   if (get().rde.scheduled) setRde({ scheduled: false });
-  await runs.cancel(SLOT);
+  await Promise.all([runs.cancel(SLOT), runs.cancel(VERIFY_SLOT)]);
 }
 
 /** Cancel button: stops the run and any sweep; the mask reached so far stays. */
@@ -89,6 +92,8 @@ export async function runRde(overrides: Partial<RdeSettings> = {}, sweep: number
     return null;
   }
   const settings: RdeParams = { ...state.rde.settings, ...overrides };
+  // The worker is single-threaded: a verification still sampling would only delay this mask.
+  void runs.cancel(VERIFY_SLOT);
   const t0 = performance.now();
   setRde({ scheduled: false, error: null, trace: [], timing: { firstMask: null, done: null } });
   const onUpdate = (u: RunUpdate) => {
@@ -116,6 +121,8 @@ export async function runRde(overrides: Partial<RdeSettings> = {}, sweep: number
     timing: { firstMask: rde.timing.firstMask ?? performance.now() - t0, done: performance.now() - t0 },
   });
   void drawObfuscations();
+  // A sweep verifies its points once it is over (each run here would supersede the last check).
+  if (sweep === null) void verifyMask(VERIFY_SLOT, point.mask, target, settings, 'now');
   return point;
 }
 
@@ -127,6 +134,7 @@ function showPoint(point: RdePoint): void {
     run: pointRun(point, shape ? [1, ...shape] : [point.mask.length]),
   });
   void drawObfuscations();
+  void verifyMask(VERIFY_SLOT, point.mask, point.target, point.params, 'now');
 }
 
 /** A finished point as a run record (what the comparison card and the panel show). */
@@ -167,6 +175,21 @@ export async function sweepLambda(): Promise<void> {
   }
   if (get().rde.sweep?.id === id) setRde({ sweep: null });
   await showFieldRun(completed);
+  // Then the frontier's points by Monte Carlo, one after another (a new run stops this).
+  if (completed) await verifySweep(id);
+}
+
+/** Verifies the points of a sweep in order, unless something else takes the panel's check. */
+async function verifySweep(id: number): Promise<void> {
+  for (const point of get().rde.points.filter((p) => p.sweep === id)) {
+    if (get().rde.run?.status === 'running' || get().rde.scheduled) return;
+    const run = await verifyMask(VERIFY_SLOT, point.mask, point.target, point.params, 'now');
+    const entry = selectVerification(get().rde.verifications, point.target, point.params);
+    if (run === null && entry?.status !== 'done') return;
+  }
+  // The point the panel shows (its check was superseded by the sweep's, unless it is one of them).
+  const { mask, maskTarget, run } = get().rde;
+  if (mask && maskTarget !== null && run?.status === 'done' && run.params) await verifyMask(VERIFY_SLOT, mask, maskTarget, run.params, 'now');
 }
 
 /**

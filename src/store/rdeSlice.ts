@@ -2,6 +2,7 @@
 // finished points of the rate-distortion plane and the teaching strip. Plain data only.
 import { RDE_DEFAULTS, type RdeMode, type RdeParams } from '../core/rde/params';
 import type { Run } from './runExecutor';
+import type { MonteCarloCheck } from '../core/rde/verify';
 
 export type { RdeMode } from '../core/rde/params';
 
@@ -38,6 +39,14 @@ export interface RdePoint {
   sweep: number | null;
 }
 
+/** A mask's Monte-Carlo verification (store/rdeVerify.ts): streamed estimate, then the final one. */
+export interface VerificationEntry {
+  status: Run['status'];
+  /** The estimate so far (while running) or the final one. */
+  estimate: MonteCarloCheck | null;
+  error?: string;
+}
+
 export interface RdeState {
   settings: RdeSettings;
   /** The panel's current run (store/runExecutor.ts); null before the first. */
@@ -56,6 +65,8 @@ export interface RdeState {
   obfuscations: { images: Float32Array; scores: Float32Array; count: number; phiX: number } | null;
   /** Timings of the last run, ms from the request: first streamed mask, and the end. */
   timing: { firstMask: number | null; done: number | null };
+  /** Monte-Carlo verifications of finished masks, by class and parameters (verificationKey). */
+  verifications: Record<string, VerificationEntry>;
 }
 
 export const defaultRdeSettings: RdeSettings = RDE_DEFAULTS;
@@ -72,6 +83,7 @@ export const initialRdeState: RdeState = {
   sweep: null,
   obfuscations: null,
   timing: { firstMask: null, done: null },
+  verifications: {},
 };
 
 /** The panel's status in one word: a scheduled run reads as running. */

@@ -16,6 +16,7 @@ import { ObfuscationStrip } from './ObfuscationStrip';
 import { TracePlot } from './plots/TracePlot';
 import { PlanePlot } from './plots/PlanePlot';
 import { formatNumber } from './plots/Axis';
+import { DistortionCheck } from './DistortionCheck';
 
 const pickPoint = (id: number) => void restorePoint(id);
 
@@ -146,6 +147,8 @@ function Readout() {
     return t === null ? null : s.classification?.logits[t] ?? null;
   });
   const d = useStudio((s) => s.classification?.pixels.length ?? 0);
+  const done = useStudio((s) => s.rde.run?.status === 'done');
+  const maskTarget = useStudio((s) => s.rde.maskTarget);
   if (!last || !requested || phiX === null) return <p className="meta" data-testid="rde-readout">{' '}</p>;
   const p = rdeParams.parse(requested);
   const term = p.regulariser;
@@ -158,6 +161,7 @@ function Readout() {
       data-lambda={p.lambda} data-phi={phiX} data-d={d} data-rate-term={term}>
       D = {f(last.distortion)}, rate ‖s‖₁/d = {f(last.rate)}, Φ(x) = {f(phiX)}<br />
       F = D + {RATE_TERM_FORMULAS[term]} = {f(last.distortion)} + {worked} = {f(last.objective)} after {last.iteration} iterations
+      {done && maskTarget !== null && <><br /><DistortionCheck distortion={last.distortion} target={maskTarget} params={p} testId="rde-check" /></>}
     </p>
   );
 }
@@ -185,7 +189,8 @@ function LiveTrace() {
 
 function Plane() {
   const points = useStudio((s) => s.rde.points);
-  return <PlanePlot points={points} onPick={pickPoint} />;
+  const verifications = useStudio((s) => s.rde.verifications);
+  return <PlanePlot points={points} verifications={verifications} onPick={pickPoint} />;
 }
 
 /** The RDE panel: controls, the mask and the masked input, live plots and the teaching strip. */

@@ -4,6 +4,7 @@ import type { RawImage } from '../core/image/rawImage';
 import type { AxiomCheck, MethodCost, PassCount } from '../core/methods/types';
 import type { MethodUnit } from '../core/methods/units';
 import type { RelevanceCurve } from '../core/evaluate/types';
+import type { MonteCarloCheck } from '../core/rde/verify';
 
 export type BackendPreference = 'auto' | BackendName;
 
@@ -205,6 +206,11 @@ export interface StudioWorkerApi {
   estimateEvaluation(settings: Record<string, unknown>, methods: Array<{ id: string; params: Record<string, unknown>; hasMap: boolean }>): Promise<EvaluationEstimate>;
   /** Cascading randomisation of one method's map: each randomised layer's map streams as it is computed; cancel(runId) stops it. */
   sanity(request: SanityRequest, onProgress?: (runId: number, fraction: number) => void, onEvent?: (event: SanityEvent) => void): Promise<SanityAnswer>;
+  /**
+   * D(s) of a finished RDE mask by Monte Carlo (core/rde/verify.ts), the estimate so far after
+   * every chunk of samples; cancel(runId) stops it and frees its tensors.
+   */
+  verifyRde(request: VerifyRequest, onProgress?: (runId: number, fraction: number) => void, onEstimate?: (partial: MonteCarloCheck) => void): Promise<MonteCarloCheck>;
   /** Random obfuscations y = s x + (1 − s) n of the current input for a mask s, with Φ(y). */
   obfuscations(mask: Float32Array, target: number, opts: { count: number; rank: number; seed: number }): Promise<{ images: Float32Array; scores: Float32Array }>;
   cancel(runId: number): void;
@@ -231,3 +237,15 @@ export interface RunEstimate {
 export type WorkerFault = 'hang' | 'crash' | 'oom' | 'gpu-loss';
 
 export type { RawImage };
+
+/** A finished RDE mask to verify by Monte Carlo on the current input. */
+export interface VerifyRequest {
+  runId: number;
+  mask: Float32Array;
+  target: number;
+  /** The noise: V at this rank with its diagonal residual (the run's rank). */
+  rank: number;
+  seed: number;
+}
+
+export type { MonteCarloCheck } from '../core/rde/verify';

@@ -22,6 +22,7 @@ import { loseDevice, watchDeviceLoss } from './deviceLoss';
 import { evaluateCurves, mapPasses, parseCurveSettings, passesPerCurve, sanityCheck, type EvaluationContext } from './evaluation';
 import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, EvaluateResult, EvaluationEstimate, ExplainRequest, SanityAnswer, ExplainResult, ModelInfo, RawImage, RunEstimate, StudioWorkerApi } from './protocol';
 import type { LayerInitialisers } from '../core/net/initialisers';
+import { verifyDistortion, VERIFY_DEFAULTS } from '../core/rde/verify';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -336,6 +337,28 @@ const api: StudioWorkerApi = {
   async estimateEvaluation(raw, methods): Promise<EvaluationEstimate> {
     const ctx = evaluationContext();
     return evaluationEstimate(ctx, parseCurveSettings(raw, ctx), methods, true);
+  },
+
+  async verifyRde(request, onProgress, onEstimate) {
+    if (!loaded || !input) throw new Error('Load an image first.');
+    if (!loaded.reference) throw new Error('This model has no reference distribution to draw noise from.');
+    const controller = new AbortController();
+    runs.set(request.runId, controller);
+    const s = tf.tensor(request.mask, input.shape);
+    try {
+      return await verifyDistortion(loaded.net, input, request.target, s, loaded.reference, {
+        rank: request.rank, seed: request.seed, signal: controller.signal,
+        onEstimate: (partial) => {
+          // Samples needed grow as (s.e. / target s.e.)²: the fraction done of that, or of the cap.
+          const need = partial.distortion > 0 ? partial.samples * (partial.standardError / (VERIFY_DEFAULTS.relativeError * partial.distortion)) ** 2 : VERIFY_DEFAULTS.minSamples;
+          onProgress?.(request.runId, Math.min(1, partial.samples / Math.min(VERIFY_DEFAULTS.maxSamples, Math.max(need, VERIFY_DEFAULTS.minSamples))));
+          onEstimate?.(partial);
+        },
+      });
+    } finally {
+      s.dispose();
+      runs.delete(request.runId);
+    }
   },
 
   async obfuscations(mask, target, opts) {

@@ -6,6 +6,7 @@ import type { ReferenceDistribution } from '../reference/distribution';
 import { mulberry32 } from '../util/random';
 import { disposeNoiseModel, noiseModel, sampleNoise } from '../reference/noise';
 import { monteCarloDistortion, monteCarloScoreMoments } from './monteCarloDistortion';
+import { verifyDistortion, verifySeed, VERIFY_DEFAULTS, type MonteCarloCheck } from './verify';
 
 // A linear "network" Φ(y) = wᵀy + b on 3x3x1 inputs, where every moment is analytic:
 // E[Φ(y)] = wᵀ(s⊙x + (1−s)⊙μ) + b, Var[Φ(y)] = uᵀ Σ u with u = (1−s)⊙w, Σ = LᵀL + diag(residual).
@@ -109,5 +110,68 @@ describe('Monte-Carlo distortion', () => {
     const before = tf.memory().numTensors;
     await monteCarloScoreMoments(net, x, s, noise, 0, 1, { samples: 3000, seed: 1 });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('verifying a finished mask by Monte Carlo', () => {
+  beforeAll(async () => setupNodeBackend('wasm'));
+  const phiXOf = () => 0.3 + w.reduce((a, wi, i) => a + wi * xValues[i], 0);
+  const disposeNet = (net: Net) => tf.dispose(net.layers.flatMap((l) => (l.kind === 'dense' ? [l.kernel, l.bias!] : [])));
+
+  for (const rank of [0, 2]) {
+    it(`lies within 3 standard errors of the analytic D at rank ${rank}, and stops once the error is under 2 % of D`, async () => {
+      const net = linearNet();
+      const x = tf.tensor4d(xValues, [1, 3, 3, 1]);
+      const s = tf.tensor3d(sValues, [3, 3, 1]);
+      const partials: MonteCarloCheck[] = [];
+      const got = await verifyDistortion(net, x, 0, s, reference, { rank, seed: 3, onEstimate: (e) => partials.push(e) });
+      const { mean, variance } = analytic(rank);
+      const want = 0.5 * (phiXOf() - mean) ** 2 + 0.5 * variance;
+      expect(Math.abs(got.distortion - want)).toBeLessThan(3 * got.standardError);
+      expect(got.converged).toBe(true);
+      expect(got.standardError).toBeLessThanOrEqual(VERIFY_DEFAULTS.relativeError * got.distortion);
+      expect(got.samples).toBeGreaterThanOrEqual(VERIFY_DEFAULTS.minSamples);
+      expect(got.samples % VERIFY_DEFAULTS.chunk).toBe(0);
+      // Streamed: one estimate per chunk of 256, growing, the last the result.
+      expect(partials.map((e) => e.samples)).toEqual(Array.from({ length: got.samples / 256 }, (_, k) => 256 * (k + 1)));
+      expect(partials[partials.length - 1]).toEqual(got);
+      // The moments of Φ(y) from the same samples: D̂ = ½(Φ(x) − Ê)² + ½ V̂·(n−1)/n exactly.
+      expect(got.distortion).toBeCloseTo(0.5 * (phiXOf() - got.mean) ** 2 + 0.5 * got.variance * (got.samples - 1) / got.samples, 4);
+      tf.dispose([x, s]);
+      disposeNet(net);
+    });
+  }
+
+  it('is reproducible by its seed, draws apart from the optimiser\'s, and a cap stops it unconverged', async () => {
+    const net = linearNet();
+    const x = tf.tensor4d(xValues, [1, 3, 3, 1]);
+    const s = tf.tensor3d(sValues, [3, 3, 1]);
+    const a = await verifyDistortion(net, x, 0, s, reference, { rank: 2, seed: 8 });
+    const b = await verifyDistortion(net, x, 0, s, reference, { rank: 2, seed: 8 });
+    const c = await verifyDistortion(net, x, 0, s, reference, { rank: 2, seed: 9 });
+    expect(b).toEqual(a);
+    expect(c.distortion).not.toBe(a.distortion);
+    expect(verifySeed(8)).not.toBe(8);
+    expect(verifySeed(8)).toBeGreaterThanOrEqual(1_000_000);
+    const capped = await verifyDistortion(net, x, 0, s, reference, { rank: 2, seed: 8, relativeError: 1e-6, maxSamples: 600, minSamples: 100 });
+    expect(capped).toMatchObject({ samples: 600, converged: false });
+    tf.dispose([x, s]);
+    disposeNet(net);
+  });
+
+  it('cancelled between chunks, it throws AbortedError and frees every tensor', async () => {
+    const net = linearNet();
+    const x = tf.tensor4d(xValues, [1, 3, 3, 1]);
+    const s = tf.tensor3d(sValues, [3, 3, 1]);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const run = verifyDistortion(net, x, 0, s, reference, {
+      rank: 2, seed: 1, relativeError: 1e-6, signal: controller.signal, onEstimate: (e) => { if (e.samples >= 512) controller.abort(); },
+    });
+    await expect(run).rejects.toThrow('The run was cancelled.');
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(verifyDistortion(net, x, 0, tf.zeros([2, 2, 1]), reference, { rank: 0, seed: 1 })).rejects.toThrow('The mask has 4 values; the input has 9.');
+    tf.dispose([x, s]);
+    disposeNet(net);
   });
 });

@@ -65,7 +65,11 @@ export const rdeParams = z.object({
   }),
   samples: z.number().int().min(1).max(4096).default(64).meta({
     title: 'Samples per step',
-    description: 'Noise samples per evaluation of D in Monte Carlo mode.',
+    description: 'Noise samples per evaluation of D in Monte Carlo mode and in the Monte-Carlo refinement (the same draws at every step).',
+  }),
+  refine: z.number().int().min(0).max(1000).default(0).meta({
+    title: 'Monte-Carlo refinement',
+    description: 'After an ADF run, this many more iterations on the Monte-Carlo D (fixed noise draws), starting from the ADF mask: the ADF modes underestimate D at the masks they find, and the refinement corrects the mask for it. 0: none.',
   }),
 });
 export type RdeParams = z.infer<typeof rdeParams>;

@@ -48,6 +48,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
   // Passes of D: one forward+backward per iteration, plus the line search's forward passes
   // (per mask; with mode mc each is `samples` network passes).
   const passes = { forward: 0, backward: 0 };
+  let refineDist: ReturnType<typeof makeDistortion> | null = null;
   const onRecord = async (r: RdeTraceRecord, s: tf.Tensor) => {
     trace.push(r);
     if (ctx.onIteration) {
@@ -56,7 +57,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
       const mask = await s.data() as Float32Array;
       ctx.onIteration({ ...r }, () => Float32Array.from(mask));
     }
-    ctx.onProgress?.(r.iteration / p.iterations);
+    ctx.onProgress?.(Math.min(1, r.iteration / (p.iterations + (p.mode === 'mc' ? 0 : p.refine))));
   };
   try {
     const run = await (p.optimizer === 'armijo'
@@ -79,15 +80,47 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
           return onRecord({ ...r, tries: 1 }, s);
         },
       }));
-    const { relevance } = await readRelevance(run.s);
+    const adf = trace[trace.length - 1];
+    const adfIterations = trace.length;
+    let final = run.s;
+    if (p.refine > 0 && p.mode !== 'mc') {
+      // Monte-Carlo refinement: the same optimiser on D by `samples` fixed draws, from the ADF mask.
+      refineDist = makeDistortion(net, x, target, phiX, reference, { mode: 'mc', rank: p.rank, samples: p.samples, seed: ctx.seed ?? 0 });
+      const mc = refineDist;
+      const refined = await projectedGradientDescent((s) => {
+        const D = mc.distortion(s as tf.Tensor4D);
+        const rate = tf.div(tf.sum(s, [1, 2, 3]), d) as tf.Tensor1D;
+        return { values: tf.add(D, tf.mul(weight * d, rate)) as tf.Tensor1D, parts: { distortion: D, rate } };
+      }, run.s, {
+        maxIterations: p.refine, initialStep: p.step, lineSearchBatch: p.lineSearch, plateau: p.plateau, signal: ctx.signal,
+        onIteration: (r, s) => {
+          passes.forward += (1 + r.evaluated) * p.samples;
+          passes.backward += p.samples;
+          return onRecord({
+            iteration: adfIterations + r.iteration, distortion: r.parts.distortion, rate: r.parts.rate,
+            objective: r.objective, step: r.step, tries: r.tries,
+          }, s);
+        },
+      }).catch((err) => {
+        run.s.dispose();
+        throw err;
+      });
+      run.s.dispose();
+      final = refined.s;
+    }
+    const { relevance } = await readRelevance(final);
     const last = trace[trace.length - 1];
     return {
       relevance, shape: x.shape.slice(), passes,
-      extras: { trace, phiX, distortion: last?.distortion, rate: last?.rate, objective: last?.objective, iterations: trace.length },
+      extras: {
+        trace, phiX, distortion: last?.distortion, rate: last?.rate, objective: last?.objective, iterations: trace.length,
+        ...(trace.length > adfIterations ? { adfIterations, adfDistortion: adf?.distortion, adfObjective: adf?.objective } : {}),
+      },
     };
   } finally {
     s0.dispose();
     dist.dispose();
+    refineDist?.dispose();
   }
 }
 
@@ -103,11 +136,16 @@ export const rdeMethod: Method<typeof rdeParams> = {
   /**
    * At most `iterations` iterations, each a gradient of D and a line search of `lineSearch`
    * masks; one mask's D costs about 2 plain passes in diagonal ADF (mean and variance), r + 1 or
-   * r + 2 in the low-rank modes (the factor rides along the batch) and `samples` in Monte Carlo.
+   * r + 2 in the low-rank modes (the factor rides along the batch) and `samples` in Monte Carlo;
+   * a Monte-Carlo refinement adds `refine` iterations at `samples` passes a mask.
    */
   estimate(p) {
     const perMask = p.mode === 'mc' ? p.samples : p.mode === 'diag' ? 2 : p.rank + (p.mode === 'lowrank-diag' ? 2 : 1);
-    return { forward: p.iterations * (1 + p.lineSearch) * perMask, backward: p.iterations * perMask, mayStopEarly: p.plateau > 0 };
+    const refine = p.mode === 'mc' ? 0 : p.refine;
+    return {
+      forward: p.iterations * (1 + p.lineSearch) * perMask + refine * (1 + p.lineSearch) * p.samples,
+      backward: p.iterations * perMask + refine * p.samples, mayStopEarly: p.plateau > 0,
+    };
   },
   explain: (net, x, target, p, ctx) => runRde(net, x, target, p, ctx),
 };

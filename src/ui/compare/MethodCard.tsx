@@ -12,6 +12,7 @@ import { useRunEstimate } from '../useRunEstimate';
 import { rdeParams } from '../../core/rde/params';
 import { rdeFormula } from '../../core/rde/rateTerm';
 import { CHECK_MEANING, checkText, formatValue, passesText } from './format';
+import { DistortionCheck } from '../DistortionCheck';
 
 const MAP_SIZE = 240;
 /** Forms this short start open; longer ones (Shapley, LIME, RDE) start folded to keep the grid's rows short. */
@@ -73,6 +74,9 @@ export function MethodCard({ method, run, map, scale, edited, classLabel }: {
           <p className="compare-check" data-testid={`compare-check-${method.id}`} title={CHECK_MEANING[run.check.axiom]}>
             {checkText(run.check)}
           </p>
+        )}
+        {method.id === 'rde' && run?.status === 'done' && run.params && typeof run.extras?.distortion === 'number' && (
+          <p className="compare-check"><DistortionCheck distortion={run.extras.distortion} target={run.target} params={run.params} testId="compare-rde-check" /></p>
         )}
         {estimate && <p className="hint" data-testid={`compare-estimate-${method.id}`}>A run takes {estimate} here.</p>}
         {isStale(run, edited) && <p className="hint">Parameters changed since this map: press Run to update it.</p>}
