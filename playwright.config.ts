@@ -15,6 +15,8 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   workers: 1,
   reporter: [['list']],
+  // Tests named "@slow" need minutes on software WebGPU: `npm run test:slow` runs them (E2E_SLOW=1).
+  ...(process.env.E2E_SLOW ? { grep: /@slow/ } : { grepInvert: /@slow/ }),
   use: {
     baseURL: `http://127.0.0.1:${port}/`,
     viewport: { width: 1400, height: 950 },

@@ -367,8 +367,8 @@ export const test = base.extend<StudioFixtures & { studio: HostileStudio }, { sh
     const firstProblem = shared.problems.length;
     const base = studioPage(page, expected);
     const { hook, intake, rde, header } = base;
-    // Done, and the strip of obfuscations drawn after it (its tensors are gone once it is).
-    const waitForRde = () => hook.waitFor((s) => s.rde.status === 'done' && s.rde.obfuscationScores !== null, undefined, { timeout: 110_000, polling: 100 });
+    // Done, the strip of obfuscations drawn after it and the mask's Monte-Carlo check over (their tensors are gone once they are).
+    const waitForRde = () => hook.waitFor((s) => s.rde.status === 'done' && s.rde.obfuscationScores !== null && !s.rde.verifying, undefined, { timeout: 110_000, polling: 100 });
     const fewIterations = async () => {
       if ((await hook.snapshot()).rde.settings.iterations === BATTERY_ITERATIONS) return;
       await rde.setIterations(BATTERY_ITERATIONS);
@@ -387,7 +387,7 @@ export const test = base.extend<StudioFixtures & { studio: HostileStudio }, { sh
       async atRest() {
         const s = await hook.snapshot();
         const rested = s.source === DIGIT_ONE && s.runs.gradient?.status === 'done' && s.rde.settings.iterations === BATTERY_ITERATIONS
-          && s.rde.status === 'done' && s.rde.obfuscationScores !== null;
+          && s.rde.status === 'done' && s.rde.obfuscationScores !== null && !s.rde.verifying;
         const count = rested ? await hook.tensorCount() : await studio.restCount();
         await header.dismissMessage();
         return count;

@@ -43,6 +43,8 @@ test('changing the rank changes the mode label and the curve', async ({ studio, 
 test('cancel stops a run mid-way and frees its tensors', async ({ studio, rde }) => {
   await studio.open('/?digit=digit-4-0.png');
   await studio.waitForRde();
+  // Idle: the finished mask's Monte-Carlo check (which holds its noise model while it samples) is over too.
+  await expect(studio.page.getByTestId('rde-check')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   const idle = await studio.tensorCount();
   await rde.setPlateau(0);
   await rde.setIterations(3000);

@@ -43,7 +43,7 @@ function queueRun(id: string): void {
     if (reused) {
       void runs.cancel(slot(id));
       writeRun(id, reused);
-      if (reused.relevance && reused.params) void verifyMask(VERIFY_SLOT, reused.relevance, target, reused.params, 'expensive');
+      if (reused.relevance && reused.params && reused.backend) void verifyMask(VERIFY_SLOT, { mask: reused.relevance, target, params: reused.params, backend: reused.backend }, 'expensive');
       return;
     }
   }
@@ -54,7 +54,7 @@ function queueRun(id: string): void {
     writeRun(id, { ...keep, ...run });
   }).then((run) => {
     // RDE's mask is then checked by Monte Carlo (its D by ADF shows at once).
-    if (id === 'rde' && run?.status === 'done' && run.relevance && run.params) void verifyMask(VERIFY_SLOT, run.relevance, target, run.params, 'expensive');
+    if (id === 'rde' && run?.status === 'done' && run.relevance && run.params && run.backend) void verifyMask(VERIFY_SLOT, { mask: run.relevance, target, params: run.params, backend: run.backend }, 'expensive');
   });
 }
 

@@ -122,7 +122,7 @@ export async function runRde(overrides: Partial<RdeSettings> = {}, sweep: number
   });
   void drawObfuscations();
   // A sweep verifies its points once it is over (each run here would supersede the last check).
-  if (sweep === null) void verifyMask(VERIFY_SLOT, point.mask, target, settings, 'now');
+  if (sweep === null) void verifyMask(VERIFY_SLOT, point, 'now');
   return point;
 }
 
@@ -134,7 +134,7 @@ function showPoint(point: RdePoint): void {
     run: pointRun(point, shape ? [1, ...shape] : [point.mask.length]),
   });
   void drawObfuscations();
-  void verifyMask(VERIFY_SLOT, point.mask, point.target, point.params, 'now');
+  void verifyMask(VERIFY_SLOT, point, 'now');
 }
 
 /** A finished point as a run record (what the comparison card and the panel show). */
@@ -183,13 +183,15 @@ export async function sweepLambda(): Promise<void> {
 async function verifySweep(id: number): Promise<void> {
   for (const point of get().rde.points.filter((p) => p.sweep === id)) {
     if (get().rde.run?.status === 'running' || get().rde.scheduled) return;
-    const run = await verifyMask(VERIFY_SLOT, point.mask, point.target, point.params, 'now');
-    const entry = selectVerification(get().rde.verifications, point.target, point.params);
+    const run = await verifyMask(VERIFY_SLOT, point, 'now');
+    const entry = selectVerification(get().rde.verifications, point);
     if (run === null && entry?.status !== 'done') return;
   }
   // The point the panel shows (its check was superseded by the sweep's, unless it is one of them).
   const { mask, maskTarget, run } = get().rde;
-  if (mask && maskTarget !== null && run?.status === 'done' && run.params) await verifyMask(VERIFY_SLOT, mask, maskTarget, run.params, 'now');
+  if (mask && maskTarget !== null && run?.status === 'done' && run.params && run.backend) {
+    await verifyMask(VERIFY_SLOT, { mask, target: maskTarget, params: run.params, backend: run.backend }, 'now');
+  }
 }
 
 /**

@@ -20,12 +20,19 @@ export const VERIFY_SEED = 1;
 
 const get = useStudio.getState;
 
-/** The key of a mask: the class and every RDE parameter, in the schema's order. */
-export function verificationKey(target: number, params: Record<string, unknown>): string | null {
+/** A finished mask: what was explained, how, and on which backend (masks differ by float rounding between backends). */
+export interface MaskRef {
+  target: number;
+  params: Record<string, unknown>;
+  backend: string;
+}
+
+/** The key of a mask: the backend, the class and every RDE parameter, in the schema's order. */
+export function verificationKey({ target, params, backend }: MaskRef): string | null {
   const parsed = rdeParams.safeParse(params);
   if (!parsed.success) return null;
   const p: RdeParams = parsed.data;
-  return `${target}|${(Object.keys(rdeParams.shape) as Array<keyof RdeParams>).map((k) => `${k}=${String(p[k])}`).join('|')}`;
+  return `${backend}|${target}|${(Object.keys(rdeParams.shape) as Array<keyof RdeParams>).map((k) => `${k}=${String(p[k])}`).join('|')}`;
 }
 
 function write(key: string, patch: Partial<VerificationEntry>): void {
@@ -40,8 +47,9 @@ function write(key: string, patch: Partial<VerificationEntry>): void {
  * supersedes it: the panel's slot is cancelled by its next run, so verifying never delays a mask.
  * A cancelled verification keeps its partial estimate and runs again when asked.
  */
-export function verifyMask(slot: string, mask: Float32Array, target: number, params: Record<string, unknown>, lane: RunLane): Promise<Run | null> {
-  const key = verificationKey(target, params);
+export function verifyMask(slot: string, ref: MaskRef & { mask: Float32Array }, lane: RunLane): Promise<Run | null> {
+  const { mask, target, params } = ref;
+  const key = verificationKey(ref);
   if (key === null) return Promise.resolve(null);
   const existing = get().rde.verifications[key];
   if (existing && (existing.status === 'done' || existing.status === 'running' || existing.status === 'queued')) return Promise.resolve(null);
@@ -66,9 +74,9 @@ export function verifyMask(slot: string, mask: Float32Array, target: number, par
   });
 }
 
-/** The verification of a mask (by class and parameters), if any. */
-export function selectVerification(verifications: Record<string, VerificationEntry>, target: number | null, params: Record<string, unknown> | undefined): VerificationEntry | null {
-  if (target === null || !params) return null;
-  const key = verificationKey(target, params);
+/** The verification of a mask (by backend, class and parameters), if any. */
+export function selectVerification(verifications: Record<string, VerificationEntry>, ref: MaskRef | null): VerificationEntry | null {
+  if (!ref) return null;
+  const key = verificationKey(ref);
   return key === null ? null : verifications[key] ?? null;
 }

@@ -35,13 +35,13 @@ export function optimiserDistortionLabel(params: Record<string, unknown>): strin
 }
 
 /** "D = 9.38 (ADF) · 10.75 ± 0.06 (Monte Carlo, …)" for a finished mask of this class and these parameters. */
-export function DistortionCheck({ distortion, target, params, testId }: {
-  distortion: number; target: number; params: Record<string, unknown>; testId: string;
+export function DistortionCheck({ distortion, target, params, backend, testId }: {
+  distortion: number; target: number; params: Record<string, unknown>; backend: string; testId: string;
 }) {
-  const entry = useStudio((s) => selectVerification(s.rde.verifications, target, params));
+  const entry = useStudio((s) => selectVerification(s.rde.verifications, { target, params, backend }));
   const e = entry?.estimate;
   return (
-    <span data-testid={testId} data-status={entry?.status ?? 'none'} data-adf={distortion}
+    <span data-testid={testId} data-backend={backend} data-status={entry?.status ?? 'none'} data-adf={distortion}
       data-mc={e && e.samples > 1 ? e.distortion : undefined} data-mc-se={e && e.samples > 1 ? e.standardError : undefined} data-mc-samples={e?.samples}>
       D = {formatNumber(distortion)} ({optimiserDistortionLabel(params)}) · {monteCarloText(entry)}
     </span>

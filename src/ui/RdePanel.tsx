@@ -149,6 +149,7 @@ function Readout() {
   const d = useStudio((s) => s.classification?.pixels.length ?? 0);
   const done = useStudio((s) => s.rde.run?.status === 'done');
   const maskTarget = useStudio((s) => s.rde.maskTarget);
+  const backend = useStudio((s) => s.rde.run?.backend ?? '');
   if (!last || !requested || phiX === null) return <p className="meta" data-testid="rde-readout">{' '}</p>;
   const p = rdeParams.parse(requested);
   const term = p.regulariser;
@@ -161,7 +162,7 @@ function Readout() {
       data-lambda={p.lambda} data-phi={phiX} data-d={d} data-rate-term={term}>
       D = {f(last.distortion)}, rate ‖s‖₁/d = {f(last.rate)}, Φ(x) = {f(phiX)}<br />
       F = D + {RATE_TERM_FORMULAS[term]} = {f(last.distortion)} + {worked} = {f(last.objective)} after {last.iteration} iterations
-      {done && maskTarget !== null && <><br /><DistortionCheck distortion={last.distortion} target={maskTarget} params={p} testId="rde-check" /></>}
+      {done && maskTarget !== null && <><br /><DistortionCheck distortion={last.distortion} target={maskTarget} params={p} backend={backend} testId="rde-check" /></>}
     </p>
   );
 }

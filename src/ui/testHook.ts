@@ -54,6 +54,8 @@ export interface StudioTestHook {
       points: number;
       frontierPoints: number;
       obfuscationScores: number[] | null;
+      /** A Monte-Carlo check of a finished mask is queued or sampling (it holds tensors meanwhile). */
+      verifying: boolean;
       timing: { firstMask: number | null; done: number | null };
       error: string | null;
     };
@@ -110,6 +112,7 @@ function rdeSnapshot(rde: RdeState): RdeSnapshot {
     points: rde.points.length,
     frontierPoints: rde.points.filter((p) => p.sweep !== null).length,
     obfuscationScores: rde.obfuscations ? Array.from(rde.obfuscations.scores) : null,
+    verifying: Object.values(rde.verifications).some((v) => v.status === 'running' || v.status === 'queued'),
     timing: rde.timing,
     error: rde.run?.status === 'error' ? rde.run.error ?? null : rde.error,
   };

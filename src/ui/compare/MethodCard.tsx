@@ -76,7 +76,7 @@ export function MethodCard({ method, run, map, scale, edited, classLabel }: {
           </p>
         )}
         {method.id === 'rde' && run?.status === 'done' && run.params && typeof run.extras?.distortion === 'number' && (
-          <p className="compare-check"><DistortionCheck distortion={run.extras.distortion} target={run.target} params={run.params} testId="compare-rde-check" /></p>
+          <p className="compare-check"><DistortionCheck distortion={run.extras.distortion} target={run.target} params={run.params} backend={run.backend ?? ''} testId="compare-rde-check" /></p>
         )}
         {estimate && <p className="hint" data-testid={`compare-estimate-${method.id}`}>A run takes {estimate} here.</p>}
         {isStale(run, edited) && <p className="hint">Parameters changed since this map: press Run to update it.</p>}

@@ -16,7 +16,7 @@ const backendName = (b: string) => BACKEND_LABELS[b as BackendName] ?? b;
 
 /** The point's Monte-Carlo D when its check has an estimate (final or partial), else null. */
 function checked(p: RdePoint, verifications: Record<string, VerificationEntry>): { value: number; error: number; final: boolean } | null {
-  const entry = selectVerification(verifications, p.target, p.params);
+  const entry = selectVerification(verifications, p);
   const e = entry?.estimate;
   return e && e.samples > 1 ? { value: e.distortion, error: e.standardError, final: entry!.status === 'done' } : null;
 }
