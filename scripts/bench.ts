@@ -107,7 +107,8 @@ async function main() {
   else if (suite === 'rde-ui') await (await import('./benchRdeUi')).benchRdeUi(flags);
   else if (suite === 'estimates') await (await import('./benchEstimates')).benchEstimates();
   else if (suite === 'evaluate') await (await import('./benchEvaluate')).benchEvaluate(flags);
-  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde, rde-cost, methods, rde-ui, estimates, evaluate`);
+  else if (suite === 'rde-check') await (await import('./benchRdeCheck')).benchRdeCheck(flags);
+  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde, rde-cost, methods, rde-ui, estimates, evaluate, rde-check`);
 }
 
 main().catch((err) => {
