@@ -62,12 +62,24 @@ test('the Monte-Carlo check of RDE\'s mask on the panel, the frontier and the ca
   expect((await read(page.getByTestId('compare-rde-check'), 'wasm')).mc).toBe(wasm.mc);
   await compare.toggle.click();
 
+  // A Monte-Carlo refinement of 4 iterations continues the trace; the read-out names the optimiser's D for what it is.
+  await page.getByTestId('rde-refine').fill('4');
+  await page.getByTestId('rde-refine').press('Enter');
+  const refined = await rde.waitForRun({ refine: 4 });
+  expect(refined.rde.iterations).toBeGreaterThan(8);
+  expect(refined.rde.iterations).toBeLessThanOrEqual(12);
+  const afterRefine = await read(page.getByTestId('rde-check'), 'wasm');
+  expect(afterRefine.text).toMatch(/^D = [\d.]+ \(refined on 64 draws\) · [\d.]+ ± [\d.]+ \(Monte Carlo, [\d,]+ samples\)$/);
+  await page.getByTestId('rde-refine').fill('0');
+  await page.getByTestId('rde-refine').press('Enter');
+  await rde.waitForRun({ refine: 0 });
+
   for (const backend of ['webgl', 'cpu'] as BackendName[]) {
     info.annotations.push({ type: backend, description: await onBackend(studio, (b) => header.switchBackend(b), backend, wasm) });
   }
-  // Points survive a switch, each at its own check: the WASM point and the two new ones.
-  await expect(rde.points).toHaveCount(3);
-  await expect(page.locator('[data-testid="rd-point"][data-verified="yes"]')).toHaveCount(3);
+  // Points survive a switch, each at its own check: the three WASM points and the two new ones.
+  await expect(rde.points).toHaveCount(5);
+  await expect(page.locator('[data-testid="rd-point"][data-verified="yes"]')).toHaveCount(5);
   await rde.keepScreenshot(info, 'rde-check');
 });
 

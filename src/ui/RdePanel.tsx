@@ -251,7 +251,15 @@ export function RdePanel() {
               onChange={(e) => setRdeSettings({ mode: e.currentTarget.value as RdeParams['mode'] })}>
               {optionsOf(FIELDS.mode)}
             </select>
-            {settings.mode === 'mc' && (
+            {settings.mode !== 'mc' && (
+              <div className="control-row">
+                <label className="inline">{FIELDS.refine.label}
+                  <NumberField name="refine" value={settings.refine} onCommit={(refine) => setRdeSettings({ refine })} />
+                </label>
+                <HelpTip descriptor={FIELDS.refine} />
+              </div>
+            )}
+            {(settings.mode === 'mc' || settings.refine > 0) && (
               <label className="inline">{FIELDS.samples.label}
                 <NumberField name="samples" value={settings.samples} onCommit={(samples) => setRdeSettings({ samples })} />
               </label>

@@ -44,7 +44,7 @@ export interface StudioTestHook {
     runs: Record<string, { status: string; target: number; min: number | null; max: number | null; length: number | null }>;
     rde: {
       status: string;
-      settings: { lambda: number; rank: number; mode: string; iterations: number };
+      settings: { lambda: number; rank: number; mode: string; iterations: number; refine: number };
       iterations: number;
       distortion: number | null;
       rate: number | null;
@@ -103,7 +103,7 @@ function rdeSnapshot(rde: RdeState): RdeSnapshot {
   const { lambda, rank, mode, iterations } = rde.settings;
   return {
     status: rdeStatus(rde),
-    settings: { lambda, rank, mode, iterations },
+    settings: { lambda, rank, mode, iterations, refine: rde.settings.refine },
     iterations: rde.trace.length,
     distortion: last?.distortion ?? null,
     rate: last?.rate ?? null,
