@@ -50,7 +50,7 @@ test('the first load explains a bundled digit; the model input, the RDE plots an
   await expect(page.getByTestId('rde-status')).toHaveText('Cancelled');
   expect((await studio.snapshot()).rde.points).toBe(0);
   const empty = await overlapsInPlot(page, 'rde-plane');
-  expect(empty).toEqual({ ticks: [], titles: ['rate ‖s‖₁ / d', 'distortion D (logit²)'], overlaps: [] });
+  expect(empty).toEqual({ ticks: [], titles: ['rate ‖s‖₁ / d', 'D by Monte Carlo (logit²)'], overlaps: [] });
   expect(new URL(page.url()).searchParams.get('digit')).toBe('digit-3-1.png');
 
   // The 28 x 28 input is drawn as the model reads it (0 black, 1 white), pixel for pixel, and the caption says so.
