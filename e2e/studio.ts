@@ -544,7 +544,8 @@ export function studioPage(page: Page, expected: RegExp[]): StudioPage {
     ...studioPanels(page, hook),
     snapshot: () => hook.snapshot(),
     waitForMap: (source) => hook.waitForMap(source),
-    waitForRde: () => hook.waitFor((s) => s.rde.status === 'done', undefined, { timeout: 110_000, polling: 200 }),
+    // Done, and the mask's Monte-Carlo check over too (it holds tensors while it samples).
+    waitForRde: () => hook.waitFor((s) => s.rde.status === 'done' && !s.rde.verifying, undefined, { timeout: 110_000, polling: 200 }),
     tensorCount: () => hook.tensorCount(),
     async open(path = '/') {
       await page.goto(path);
