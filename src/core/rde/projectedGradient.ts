@@ -89,6 +89,8 @@ export function settled(trace: Array<{ objective: number }>, plateau?: number): 
  *   m ← 0.85 m + 0.15 ∇F(s);  η ← η_init;  up to 30 tries of s_new = clip(s − η m, 0, 1),
  *   accepted if F(s) − F(s_new) ≥ (0.65/η)‖s_new − s‖², else η ← 0.7 η;
  *   η_init ← η_init / 0.7 after a first-try acceptance, 0.7 η_init after ≥ 5 tries.
+ * One departure: a step that leaves s unchanged in float32 ends the line search unaccepted, s
+ * stays, and the run stops (converged as far as float32 can tell; it used to spin there for good).
  * Returns the final s (caller owns it) and the per-iteration trace. Yields to the event loop
  * after every iteration, so a cancel (AbortSignal) or newer request gets through at once.
  */
@@ -123,7 +125,8 @@ export async function projectedGradientDescent(objective: Objective, s0: tf.Tens
     let accepted = false;
     let normOfS = 0;
     let evaluated = 0;
-    while (tries < maxTries && !taken) {
+    let stalled = false;
+    while (tries < maxTries && !taken && !stalled) {
       // η, 0.7η, 0.49η, … multiplied one at a time, so each step equals the sequential one bit for bit.
       const steps = [step];
       while (steps.length < Math.min(batchSize, maxTries - tries)) steps.push(steps[steps.length - 1] * shrink);
@@ -140,6 +143,14 @@ export async function projectedGradientDescent(objective: Objective, s0: tf.Tens
         tries++;
         step = steps[j];
         const next = points[j];
+        // A step that moves nothing (η·m below float32's resolution of s: s_new = s) passes
+        // F(s) − F(s_new) ≥ (c/η)·0 vacuously; counted as accepted, it froze the run at a tiny η
+        // for good, 4–30 evaluations an iteration (docs/rde-rate-terms.md). It is a failure, and
+        // every smaller step moves nothing either: the search is over.
+        if (moved[j] === 0) {
+          stalled = true;
+          break;
+        }
         accepted = Number.isFinite(next.value) && current.value - next.value >= (c / step) * moved[j];
         // As the reference code: after the last try the smallest step is taken even if it failed,
         // so momentum can turn; the run stops only once such steps no longer move anything.
@@ -149,7 +160,7 @@ export async function projectedGradientDescent(objective: Objective, s0: tf.Tens
         }
       }
       candidates.dispose();
-      if (!taken && tries < maxTries) step *= shrink;
+      if (!taken && !stalled && tries < maxTries) step *= shrink;
     }
     if (accepted && tries === 1) stepInit /= shrink;
     else if (tries >= 5) stepInit *= shrink;
