@@ -7,7 +7,7 @@ import { readRelevance } from '../methods/readBack';
 import { MASK_UNIT } from '../methods/units';
 import { projectedGradientDescent } from './projectedGradient';
 import { adamOnBox } from './adamOnBox';
-import { makeDistortion } from './rdeObjective';
+import { makeDistortion, type DistortionFunction } from './rdeObjective';
 import { rateWeight, rdeFormula } from './rateTerm';
 import { rdeParams, type RdeParams } from './params';
 
@@ -37,18 +37,19 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
   const phiX = await explainedLogit(net, x, target);
   const dist = makeDistortion(net, x, target, phiX, reference, { mode: p.mode, rank: p.rank, samples: p.samples, seed: ctx.seed ?? 0 });
   const weight = rateWeight(p.regulariser, p.lambda, phiX, d);
-  // F per mask of a batch s [k, ...input]: D(s_k) + weight·‖s_k‖₁, rate = ‖s_k‖₁/d.
-  const objective = (s: tf.Tensor) => {
-    const D = dist.distortion(s as tf.Tensor4D);
+  // F per mask of a batch s [k, ...input]: D(s_k) + weight·‖s_k‖₁, rate = ‖s_k‖₁/d (ADF or the refinement's Monte-Carlo D).
+  const objectiveOf = (f: DistortionFunction) => (s: tf.Tensor) => {
+    const D = f.distortion(s as tf.Tensor4D);
     const rate = tf.div(tf.sum(s, [1, 2, 3]), d) as tf.Tensor1D;
     return { values: tf.add(D, tf.mul(weight * d, rate)) as tf.Tensor1D, parts: { distortion: D, rate } };
   };
+  const objective = objectiveOf(dist);
   const s0 = ctx.warmStart ? tf.tensor4d(ctx.warmStart, x.shape) : tf.fill(x.shape, p.s0) as tf.Tensor4D;
   const trace: RdeTraceRecord[] = [];
   // Passes of D: one forward+backward per iteration, plus the line search's forward passes
   // (per mask; with mode mc each is `samples` network passes).
   const passes = { forward: 0, backward: 0 };
-  let refineDist: ReturnType<typeof makeDistortion> | null = null;
+  let refineDist: DistortionFunction | null = null;
   const onRecord = async (r: RdeTraceRecord, s: tf.Tensor) => {
     trace.push(r);
     if (ctx.onIteration) {
@@ -86,12 +87,7 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
     if (p.refine > 0 && p.mode !== 'mc') {
       // Monte-Carlo refinement: the same optimiser on D by `samples` fixed draws, from the ADF mask.
       refineDist = makeDistortion(net, x, target, phiX, reference, { mode: 'mc', rank: p.rank, samples: p.samples, seed: ctx.seed ?? 0 });
-      const mc = refineDist;
-      const refined = await projectedGradientDescent((s) => {
-        const D = mc.distortion(s as tf.Tensor4D);
-        const rate = tf.div(tf.sum(s, [1, 2, 3]), d) as tf.Tensor1D;
-        return { values: tf.add(D, tf.mul(weight * d, rate)) as tf.Tensor1D, parts: { distortion: D, rate } };
-      }, run.s, {
+      const refined = await projectedGradientDescent(objectiveOf(refineDist), run.s, {
         maxIterations: p.refine, initialStep: p.step, lineSearchBatch: p.lineSearch, plateau: p.plateau, signal: ctx.signal,
         onIteration: (r, s) => {
           passes.forward += (1 + r.evaluated) * p.samples;
