@@ -155,9 +155,9 @@ describe('command line', () => {
   it('refuses a missing or unknown command, with the usage after the error', async () => {
     const none = await cli();
     expect(none.code).toBe(1);
-    expect(none.err[0]).toBe('error: Name a command: predict, explain, distortion, evaluate, methods.');
+    expect(none.err[0]).toBe('error: Name a command: predict, explain, distortion, evaluate, attack, methods.');
     expect(none.err[1]).toMatch(/^usage: /);
-    await expectError(['predcit'], 'Unknown command "predcit"; the commands are predict, explain, distortion, evaluate, methods.');
+    await expectError(['predcit'], 'Unknown command "predcit"; the commands are predict, explain, distortion, evaluate, attack, methods.');
   });
 
   it('refuses stray words, repeated flags and flags without a value', async () => {

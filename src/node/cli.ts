@@ -19,6 +19,10 @@ import { evaluateImage, parseMethodSpecs } from './evaluation';
 import { checkFlagNames, integerFlag, numberFlag, parseFlagValues, parseFlags, type ParsedArgs } from './flags';
 import { readPngSize, whyUnreadable } from './imageFiles';
 import { imageInput, inputTensor, openModel } from './studioSession';
+import { runAttack } from '../core/attacks/attack';
+import { ATTACKS, attackParams } from '../core/attacks/params';
+import { checkParams } from '../core/methods/params';
+import { parseMethodSpec } from './evaluation';
 
 export interface CliIo {
   out(line: string): void;
@@ -128,11 +132,26 @@ function evaluateFlags(limits?: ModelLimits) {
   });
 }
 
+/** The attack's flags besides the model's: the method spec, the region, the output; the attack's own parameters come from its schema (core/attacks/params.ts). */
+const attackOwnFlags = {
+  ...modelFlags,
+  method: z.string().min(1, { error: 'must name a method' })
+    .describe('the explanation method, id or id:name=value:… with its parameters (e.g. smoothgrad:samples=16, rde:iterations=30)'),
+  'target-region': z.string().optional().describe('targeted attack: the box x0,y0,x1,y1 in pixels (half-open, x = column) the map should move into'),
+  out: z.string().min(1, { error: 'must name a file' }).optional().describe('write the JSON to this file (default: print it)'),
+};
+const attackFlags = z.object({
+  ...attackOwnFlags,
+  ...Object.fromEntries(Object.entries(attackParams.shape).map(([name, schema]) => [name, z.string().optional().describe(
+    `${schema.description ?? (schema.meta() as { description?: string } | undefined)?.description ?? ''} (default ${name === 'epsilon' ? '8/255' : String(schema.parse(undefined))})`)])),
+});
+
 const COMMANDS = {
   predict: { summary: 'the class the model gives the image', flags: predictFlags },
   explain: { summary: 'a relevance map by one method, as JSON', flags: explainFlags() },
   distortion: { summary: 'E[Φ(y)], Var[Φ(y)] and D(s) for one mask s', flags: distortionFlags() },
   evaluate: { summary: 'relevance-ordering curves (and pixel flipping) of several methods on one image, as JSON', flags: evaluateFlags() },
+  attack: { summary: `an attack on a method's map (${ATTACKS.join(', ')}) that keeps the class, with a random baseline, as JSON`, flags: attackFlags },
   methods: { summary: 'list the methods and their flags', flags: z.object({}) },
 } as const;
 type CommandName = keyof typeof COMMANDS;
@@ -195,6 +214,8 @@ async function dispatch(argv: string[], io: CliIo, deps: CliDeps): Promise<void>
     await explain(args, io, deps);
   } else if (name === 'evaluate') {
     await evaluate(args, io, deps);
+  } else if (name === 'attack') {
+    await attack(args, io, deps);
   } else {
     await distortion(args, io, deps);
   }
@@ -461,4 +482,98 @@ async function evaluate(args: ParsedArgs, io: CliIo, deps: CliDeps): Promise<voi
   } finally {
     x.dispose();
   }
+}
+
+/** "a/b" as a/b (so --epsilon 8/255 reads as it is written); any other text is left to the schema. */
+function fractionText(text: string): string | number {
+  const m = /^\s*([0-9.eE+-]+)\s*\/\s*([0-9.eE+-]+)\s*$/.exec(text);
+  if (!m) return text;
+  const v = Number(m[1]) / Number(m[2]);
+  return Number.isFinite(v) ? v : text;
+}
+
+/** --target-region x0,y0,x1,y1: four whole numbers. */
+function parseRegion(text: string): { x0: number; y0: number; x1: number; y1: number } {
+  const parts = text.split(',').map((t) => t.trim());
+  const values = parts.map(Number);
+  if (parts.length !== 4 || parts.some((t) => t === '') || !values.every(Number.isInteger)) {
+    throw new Error(`--target-region must be four whole numbers x0,y0,x1,y1 (pixels, half-open); got ${text}.`);
+  }
+  const [x0, y0, x1, y1] = values;
+  return { x0, y0, x1, y1 };
+}
+
+/**
+ * An attack on one method's map (core/attacks; METHODS.md 6): the best iterate's input, map and
+ * logits against the original's, the per-iteration trace and the random-sign baseline at the same
+ * ε. The input range is the model's (meta.json inputRange), else the input's own min and max.
+ */
+async function attack(args: ParsedArgs, io: CliIo, deps: CliDeps): Promise<void> {
+  const raw = args.flags;
+  checkFlagNames(args, Object.keys(attackFlags.shape), 'attack');
+  const flags = parseFlagValues(attackFlags, raw);
+  const spec = parseMethodSpec(flags.method);
+  if (spec.method.id === 'random') throw new Error('--method random is the evaluation\'s baseline map, not an explanation method; it has nothing to attack.');
+  const attackRaw: Record<string, string | number> = {};
+  for (const name of Object.keys(attackParams.shape)) {
+    const v = raw[name];
+    if (v !== undefined) attackRaw[name] = name === 'epsilon' ? fractionText(v) : v;
+  }
+  const { values, problems } = checkParams(attackParams, attackRaw);
+  if (problems.length) {
+    const bad = Object.keys(attackRaw).find((k) => !(k in values)) ?? '';
+    throw new Error(`--${bad}: ${problems[0]} Got ${raw[bad]}.`);
+  }
+  const params = attackParams.parse(values);
+  const region = flags['target-region'] !== undefined ? parseRegion(flags['target-region']) : undefined;
+  if (params.attack === 'targeted' && !region) throw new Error('--attack targeted needs --target-region x0,y0,x1,y1 (the box the map should move into).');
+  if (params.attack !== 'targeted' && region) throw new Error('--target-region applies only to --attack targeted.');
+  if (flags.out !== undefined) checkOutputPath(flags.out);
+
+  const { net, meta, reference, input } = await loadModelAndImage(flags, deps);
+  let range = meta.inputRange;
+  if (!range) {
+    const lo = input.pixels.reduce((a, b) => Math.min(a, b), Infinity);
+    const hi = input.pixels.reduce((a, b) => Math.max(a, b), -Infinity);
+    range = [lo, hi];
+  }
+  let lastReport = 0;
+  const result = await runAttack(net, input.pixels, input.shape, {
+    method: spec.method, methodParams: spec.params, params: values, inputRange: range, targetRegion: region, reference,
+    onIteration: (r) => {
+      if (flags.out && Date.now() - lastReport > 2000) {
+        lastReport = Date.now();
+        io.err(`iteration ${r.iteration}: top-k ∩ ${r.topkIntersection.toFixed(3)}, Spearman ${r.spearman.toFixed(3)}, centre shift ${r.massCentreShift.toFixed(2)} px`);
+      }
+    },
+  });
+  const a = result.attacked;
+  const rnd = result.random!;
+  const measures = (o: typeof rnd) => ({ ...o.metrics, labelKept: o.labelKept, predicted: o.predicted, linf: o.linf });
+  requireFinite('The attacked map', a.map);
+  requireFinite('The random baseline\'s map', rnd.map);
+  const out = {
+    model: meta.id, backend: tf.getBackend(), method: spec.method.id, methodParams: result.methodParams,
+    attack: params.attack, kind: result.kind, params: result.params,
+    epsilon: params.epsilon, epsilonFraction: params.epsilon / (range[1] - range[0]), inputRange: range, inputRangeFrom: meta.inputRange ? 'meta.json' : 'the input',
+    ...(region ? { targetRegion: region } : {}),
+    k: result.k, step: result.step, label: result.label, bestIteration: a.iteration,
+    inputShape: [1, ...input.shape], layout: 'NHWC',
+    input: Array.from(result.input), attacked: Array.from(a.attacked),
+    mapBefore: Array.from(result.mapBefore), mapAfter: Array.from(a.map),
+    logitsBefore: Array.from(result.logitsBefore), logitsAfter: Array.from(a.logits),
+    probabilitiesBefore: Array.from(result.probabilitiesBefore), probabilitiesAfter: Array.from(a.probabilities),
+    metrics: measures(a),
+    random: { ...measures(rnd), attacked: Array.from(rnd.attacked), mapAfter: Array.from(rnd.map), logitsAfter: Array.from(rnd.logits) },
+    trace: result.trace,
+    milliseconds: Math.round(result.milliseconds),
+  };
+  const text = JSON.stringify(out);
+  if (!flags.out) {
+    io.out(text);
+    return;
+  }
+  writeFileSync(flags.out, text + '\n');
+  const m = a.metrics;
+  io.out(`${params.attack} attack (${result.kind}) on ${spec.method.id}, ε = ${params.epsilon.toPrecision(4)}: top-k ∩ ${m.topkIntersection.toFixed(3)} (random ${rnd.metrics.topkIntersection.toFixed(3)}), Spearman ${m.spearman.toFixed(3)} (random ${rnd.metrics.spearman.toFixed(3)}), centre shift ${m.massCentreShift.toFixed(2)} px (random ${rnd.metrics.massCentreShift.toFixed(2)}); class ${meta.classes[result.label]} ${a.labelKept ? 'kept' : 'lost'}; ${Math.round(result.milliseconds)} ms; wrote ${flags.out}`);
 }
