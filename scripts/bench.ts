@@ -108,7 +108,8 @@ async function main() {
   else if (suite === 'estimates') await (await import('./benchEstimates')).benchEstimates();
   else if (suite === 'evaluate') await (await import('./benchEvaluate')).benchEvaluate(flags);
   else if (suite === 'rde-check') await (await import('./benchRdeCheck')).benchRdeCheck(flags);
-  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde, rde-cost, methods, rde-ui, estimates, evaluate, rde-check`);
+  else if (suite === 'attack') await (await import('./benchAttack')).benchAttack(flags);
+  else throw new Error(`Unknown benchmark suite "${suite}". Known: basics, rde, rde-cost, methods, rde-ui, estimates, evaluate, rde-check, attack`);
 }
 
 main().catch((err) => {
