@@ -160,8 +160,10 @@ describe('runAttack on a small network', () => {
 
 describe('the top-k attack on the MNIST model', () => {
   // Measured on digit-3-0.png, gradient map, ε = 8/255, 20 iterations, defaults (β = 20, k = 78,
-  // step ε/5): top-k intersection 0.654 after the attack against 0.769 after the random signs;
-  // Spearman 0.645 against 0.853. The margins asserted are 0.08 and 0.15 (about 2/3 of each gap).
+  // step ε/5; wasm): top-k intersection 0.667 after the attack (best iterate: 6) against 0.769
+  // after the random signs; Spearman 0.685 against 0.853. The margins asserted, 0.07 and 0.12, are
+  // about 70 % of each measured gap (0.102, 0.168): the run is seeded, so only the backend's
+  // rounding can move it.
   it('lowers the gradient map\'s top-k intersection below the random baseline at ε = 8/255', async () => {
     const { net, meta } = await openModel('mnist');
     const input = imageInput(join(PROJECT_ROOT, 'public', 'digits', 'digit-3-0.png'), meta);
@@ -170,7 +172,7 @@ describe('the top-k attack on the MNIST model', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(r.k).toBe(78);
     expect(r.attacked.labelKept).toBe(true);
-    expect(r.attacked.metrics.topkIntersection).toBeLessThanOrEqual(r.random!.metrics.topkIntersection - 0.08);
-    expect(r.attacked.metrics.spearman).toBeLessThanOrEqual(r.random!.metrics.spearman - 0.15);
+    expect(r.attacked.metrics.topkIntersection).toBeLessThanOrEqual(r.random!.metrics.topkIntersection - 0.07);
+    expect(r.attacked.metrics.spearman).toBeLessThanOrEqual(r.random!.metrics.spearman - 0.12);
   });
 });

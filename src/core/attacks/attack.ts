@@ -127,8 +127,9 @@ function targetDistribution(shape: MapShape, targetMap?: Float32Array, region?: 
 
 /**
  * The attack. Steps (METHODS.md 6): the original map and class at x; then per iteration a step
- * δ ← Π(δ − α·sign ∇L) (gradient) or δ ← Π(δ + α·r), r uniform random signs, kept only when L on
- * the real map falls (black-box); Π projects onto ‖δ‖∞ ≤ ε and the input range; a step whose
+ * δ ← Π(δ − α·sign ∇L) (gradient) or δ ← Π(ε·s), s a vertex of the ε-ball (the random
+ * baseline's first, then 10 % of the current signs re-drawn), kept only when L on the real map
+ * falls (black-box); Π projects onto ‖δ‖∞ ≤ ε and the input range; a step whose
  * input the real network classifies differently is retried at half the size (`halvings` times),
  * then skipped. The result is the best iterate on the real map and a random-sign baseline at
  * the same ε.
@@ -225,8 +226,20 @@ export async function runAttack(net: Net, input: Float32Array, shape: MapShape, 
   let currentLoss = realObjective(mapBefore, before.probabilities);
   let best = { ...outcome(input, mapBefore, before), iteration: 0 };
   let bestLoss = currentLoss;
+  let currentIntersection = 1;
+  /** Whether (intersection, loss) is a stronger attack than (i0, l0): top-k by the intersection first, then the loss; the others by the loss. */
+  const improves = (intersection: number, loss: number, i0: number, l0: number) => (params.attack === 'topk'
+    ? intersection < i0 || (intersection === i0 && loss < l0)
+    : loss < l0);
   const trace: AttackIteration[] = [];
   const rand = mulberry32(params.seed);
+  /** The random baseline's signs (stream seed + 1), shared with the black-box search's first proposal. */
+  const baselineSigns = () => {
+    const signs = mulberry32(params.seed + 1);
+    return Float32Array.from(input, () => (signs() < 0.5 ? -1 : 1));
+  };
+  /** The black-box search's current vertex (signs of δ/ε), once a proposal was accepted. */
+  let vertex: Float32Array | null = null;
 
   // The gradient attack's loss on the softplus network: built once, its randomness fixed.
   let smoothLossGradient: ((x: Float32Array) => Promise<{ value: number; gradient: Float32Array }>) | null = null;
@@ -298,20 +311,27 @@ export async function runAttack(net: Net, input: Float32Array, shape: MapShape, 
         // Minimise: step against the gradient's sign.
         direction = r.gradient.map((g) => -Math.sign(g));
       } else {
-        direction = Float32Array.from(current, () => (rand() < 0.5 ? -1 : 1));
+        // Random search over the vertices of the ε-ball: the first proposal is the random
+        // baseline's own signs (so the search starts where the baseline ends), each later one
+        // re-draws every sign of the current vertex with probability 0.1.
+        direction = !vertex ? baselineSigns() : vertex.map((v) => (rand() < 0.1 ? (rand() < 0.5 ? -1 : 1) : v));
       }
-      let step = step0;
+      let step = smoothLossGradient ? step0 : params.epsilon;
       let accepted = false;
       for (let tries = 0; tries <= params.halvings; tries++, step /= 2) {
         throwIfAborted(signal);
-        const proposal = project(input, Float64Array.from(current, (v, i) => v + step * direction[i]), params.epsilon, range);
+        const from = smoothLossGradient ? current : input;
+        const proposal = project(input, Float64Array.from(from, (v, i) => v + step * direction[i]), params.epsilon, range);
         const cls = await classifyAt(proposal);
         if (cls.predicted !== label) continue;
         const map = await explainAt(proposal);
         const loss = realObjective(map, cls.probabilities);
-        // The gradient attack follows its gradient; the random search keeps only what helps.
-        if (!smoothLossGradient && !(loss < currentLoss)) break;
+        // The gradient attack follows its gradient; the random search keeps only what helps (by the
+        // same order that picks the best iterate).
+        if (!smoothLossGradient && !improves(compareMaps(mapBefore, map, shape, k).topkIntersection, loss, currentIntersection, currentLoss)) break;
         current = proposal;
+        currentIntersection = compareMaps(mapBefore, map, shape, k).topkIntersection;
+        if (!smoothLossGradient) vertex = direction;
         currentMap = map;
         currentCls = cls;
         currentLoss = loss;
@@ -324,10 +344,7 @@ export async function runAttack(net: Net, input: Float32Array, shape: MapShape, 
         const moved = Math.hypot(centre.row - centreBefore.row, centre.col - centreBefore.col);
         if (moved > 0.1) massDirection = [(centre.row - centreBefore.row) / moved, (centre.col - centreBefore.col) / moved];
       }
-      const better = params.attack === 'topk'
-        ? metrics.topkIntersection < best.metrics.topkIntersection || (metrics.topkIntersection === best.metrics.topkIntersection && currentLoss < bestLoss)
-        : currentLoss < bestLoss;
-      if (accepted && better) {
+      if (accepted && improves(metrics.topkIntersection, currentLoss, best.metrics.topkIntersection, bestLoss)) {
         best = { ...outcome(current, currentMap, currentCls), iteration };
         bestLoss = currentLoss;
       }
@@ -349,8 +366,8 @@ export async function runAttack(net: Net, input: Float32Array, shape: MapShape, 
   /** The baseline: x + ε·s, s uniform random signs (seed + 1), projected into the range; its label is reported, not enforced. */
   async function randomPerturbation(): Promise<PerturbedOutcome> {
     throwIfAborted(signal);
-    const signs = mulberry32(params.seed + 1);
-    const attacked = project(input, Float64Array.from(input, (v) => v + (signs() < 0.5 ? -1 : 1) * params.epsilon), params.epsilon, range);
+    const signs = baselineSigns();
+    const attacked = project(input, Float64Array.from(input, (v, i) => v + signs[i] * params.epsilon), params.epsilon, range);
     const cls = await classifyAt(attacked);
     return outcome(attacked, await explainAt(attacked), cls);
   }
