@@ -294,6 +294,25 @@ export class RdePanel {
   async keepScreenshot(info: TestInfo, name: string): Promise<void> {
     await info.attach(name, { body: await this.panel.screenshot(), contentType: 'image/png' });
   }
+
+  /**
+   * Waits for the panel's finished run, then stops its Monte-Carlo check with the Stop button
+   * unless it has finished (on software WebGPU it takes ~1.5 min): the estimate so far stays,
+   * marked stopped, and the worker is free. Returns the check's status.
+   */
+  async stopCheck(): Promise<'done' | 'cancelled'> {
+    await this.hook.waitFor((s) => s.rde.status === 'done', undefined, { polling: 200, timeout: 150_000 });
+    const check = this.page.getByTestId('rde-check');
+    await expect(check).toHaveAttribute('data-status', /^(queued|running|done)$/);
+    if ((await check.getAttribute('data-status')) !== 'done') {
+      await this.page.getByTestId('rde-check-stop').click();
+      await expect(check).toHaveAttribute('data-status', /^(cancelled|done)$/);
+    }
+    const status = await check.getAttribute('data-status') as 'done' | 'cancelled';
+    if (status === 'cancelled') await expect(check).toContainText(/Monte-Carlo check stopped|stopped at [\d,]+ samples/);
+    await this.hook.waitFor((s) => !s.rde.verifying, undefined, { polling: 200, timeout: 30_000 });
+    return status;
+  }
 }
 
 /** The comparison grid: methods side by side, their parameters, normalisation and sign modes. */

@@ -51,6 +51,11 @@ export async function stopRde(): Promise<void> {
   await Promise.all([runs.cancel(SLOT), runs.cancel(VERIFY_SLOT)]);
 }
 
+/** The check's Stop button: stops the Monte-Carlo check in flight; its estimate so far stays, marked stopped. */
+export function stopVerification(): Promise<void> {
+  return runs.cancel(VERIFY_SLOT);
+}
+
 /** Cancel button: stops the run and any sweep; the mask reached so far stays. */
 export async function cancelRde(): Promise<void> {
   setRde({ sweep: null });

@@ -4,6 +4,7 @@
 import { useStudio } from '../store/studioStore';
 import { selectVerification, type VerificationEntry } from '../store/rdeVerify';
 import { formatNumber } from './plots/Axis';
+import { stopVerification } from '../store/rdeActions';
 
 /** A value with its standard error, both to the standard error's first significant digit (two when it starts with 1 or 2). */
 export function formatWithError(value: number, error: number): string {
@@ -44,6 +45,11 @@ export function DistortionCheck({ distortion, target, params, backend, testId }:
     <span data-testid={testId} data-backend={backend} data-status={entry?.status ?? 'none'} data-adf={distortion}
       data-mc={e && e.samples > 1 ? e.distortion : undefined} data-mc-se={e && e.samples > 1 ? e.standardError : undefined} data-mc-samples={e?.samples}>
       D = {formatNumber(distortion)} ({optimiserDistortionLabel(params)}) · {monteCarloText(entry)}
+      {(entry?.status === 'running' || entry?.status === 'queued') && (
+        // On a slow backend (software WebGPU: ~1.5 min a mask) the check can be stopped; its estimate so far stays.
+        <>{' '}<button type="button" className="link-button" onClick={() => void stopVerification()} data-testid={`${testId}-stop`}
+          aria-label="Stop the Monte-Carlo check">Stop check</button></>
+      )}
     </span>
   );
 }
