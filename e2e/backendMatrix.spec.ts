@@ -6,6 +6,7 @@
 import { test, expect, type StudioPage } from './studio';
 import { METHODS } from '../src/core/methods/registry';
 import type { BackendName } from '../src/core/tf/backendNames';
+import { AttackView } from './attackView';
 
 interface Case {
   name: string;
@@ -118,6 +119,25 @@ async function switchTo(studio: StudioPage, backend: BackendName): Promise<void>
   await studio.rde.stopCheck();
 }
 
+/**
+ * The attack panel's gradient attack (the one place that differentiates a map again, on the
+ * softplus network) for 3 iterations on this backend: it ends, keeps the class and stays in the
+ * ε-ball. Its iterates are not compared with WASM's: a signed-gradient step flips with the sign
+ * of a component within rounding of zero, so two backends may walk apart legitimately.
+ */
+async function smallAttack(studio: StudioPage, backend: BackendName): Promise<void> {
+  const view = new AttackView(studio.page, studio.hook);
+  await view.open();
+  await view.set('Iterations', '3');
+  const a = await view.run(120_000);
+  expect(a.error, `attack on ${backend}`).toBeNull();
+  expect(a.status).toBe('done');
+  expect(a.trace).toHaveLength(3);
+  expect(a.best!.labelKept).toBe(true);
+  expect(a.best!.linf).toBeLessThanOrEqual(8 / 255 + 1e-6);
+  expect(a.random!.linf).toBeLessThanOrEqual(8 / 255 + 1e-6);
+}
+
 /** Runs every case on the current backend; a case that throws is reported, not fatal. */
 async function runAll(studio: StudioPage, backend: BackendName): Promise<Map<string, Run | Error>> {
   const out = new Map<string, Run | Error>();
@@ -199,6 +219,7 @@ test.describe('backend matrix: every method on every backend, compared with WASM
       }
       console.log(`${backend} against wasm (relative error, time):\n${report.join('\n')}`);
       expect(problems, `${backend}:\n${problems.join('\n')}`).toEqual([]);
+      await smallAttack(studio, backend);
     });
   }
 });

@@ -10,6 +10,7 @@ import type { ParamValue } from '../core/methods/params';
 import { panelRunFor } from './rdeActions';
 import { verifyMask } from './rdeVerify';
 import { resetEvaluation } from './evaluateActions';
+import { resetAttack } from './attackActions';
 
 const get = useStudio.getState;
 const setCompare = (patch: Partial<CompareState>) => useStudio.setState((s) => ({ compare: { ...s.compare, ...patch } }));
@@ -70,12 +71,13 @@ function runCheapMethods(): void {
 /**
  * The input, class or model changed: every map of the grid is stale. Runs in flight are
  * cancelled, expensive maps are cleared until asked for again, cheap ones recomputed; the
- * evaluate view's curves are dropped.
+ * evaluate view's curves and the attack panel's attack are dropped.
  */
 export function refreshCompare(): void {
   runs.cancelAll('compare:');
   setCompare({ runs: {} });
   resetEvaluation();
+  resetAttack();
   runCheapMethods();
 }
 

@@ -3,6 +3,7 @@ import type { BackendReport, ClassifyResult, ModelInfo } from '../worker/protoco
 import { initialRdeState, type RdeState } from './rdeSlice';
 import { initialCompareState, type CompareState } from './compareSlice';
 import { initialEvaluateState, type EvaluateState } from './evaluateSlice';
+import { initialAttackState, type AttackState } from './attackSlice';
 import type { Run } from './runExecutor';
 
 export type { Run } from './runExecutor';
@@ -43,6 +44,8 @@ export interface StudioState {
   compare: CompareState;
   /** The evaluate view: relevance-ordering curves of the grid's methods on the current input. */
   evaluate: EvaluateState;
+  /** The attack panel: how fragile one method's map of the current input is (issue 15). */
+  attack: AttackState;
 }
 
 export const initialStudioState: StudioState = {
@@ -59,6 +62,7 @@ export const initialStudioState: StudioState = {
   rde: initialRdeState,
   compare: initialCompareState,
   evaluate: initialEvaluateState,
+  attack: initialAttackState,
 };
 
 export const useStudio = create<StudioState>()(() => ({ ...initialStudioState }));

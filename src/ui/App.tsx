@@ -8,6 +8,7 @@ import { RelevancePanel } from './RelevancePanel';
 import { RdePanel } from './RdePanel';
 import { ComparePanel } from './compare/ComparePanel';
 import { EvaluatePanel } from './evaluate/EvaluatePanel';
+import { AttackPanel } from './attack/AttackPanel';
 
 export function App() {
   return (
@@ -25,6 +26,7 @@ export function App() {
         <PanelBoundary name="Rate-Distortion Explanation"><RdePanel /></PanelBoundary>
         <PanelBoundary name="Compare methods"><ComparePanel /></PanelBoundary>
         <PanelBoundary name="Evaluate the maps"><EvaluatePanel /></PanelBoundary>
+        <PanelBoundary name="Attack the explanation"><AttackPanel /></PanelBoundary>
       </main>
     </>
   );

@@ -21,6 +21,7 @@ import { symmetricLimit } from '../core/image/display';
 import { rdeStatus, type RdeState } from '../store/rdeSlice';
 import { compareSnapshot, type CompareSnapshot } from './compare/compareSnapshot';
 import { evaluateSnapshot, type EvaluateSnapshot } from './evaluate/evaluateSnapshot';
+import { attackSnapshot, type AttackSnapshot } from './attack/attackSnapshot';
 import { runs } from '../store/runs';
 import type { Run } from '../store/runExecutor';
 import { studioWorker, terminateWorkerSilently, workerStarts } from '../worker/client';
@@ -62,6 +63,8 @@ export interface StudioTestHook {
     compare: CompareSnapshot;
     /** The evaluate view: its run, curves and ranking (ui/evaluate/evaluateSnapshot.ts). */
     evaluate: EvaluateSnapshot;
+    /** The attack panel: its run, trace, best iterate and random baseline (ui/attack/attackSnapshot.ts). */
+    attack: AttackSnapshot;
   };
   /** Tensors the worker holds now (the store's workerMemory action). */
   tensorCount(): Promise<number>;
@@ -153,6 +156,7 @@ export function installTestHook(): void {
         rde: rdeSnapshot(s.rde),
         compare: compareSnapshot(s.compare, s.model?.methods ?? []),
         evaluate: evaluateSnapshot(s.evaluate),
+        attack: attackSnapshot(s.attack),
       };
     },
     async tensorCount() {

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { useStudio } from '../store/studioStore';
 import { estimateRun } from '../store/actions';
 
-function duration(ms: number): string {
+export function duration(ms: number): string {
   return ms < 1000 ? `${Math.max(10, Math.round(ms / 10) * 10)} ms`
     : ms < 60_000 ? `${Number((ms / 1000).toPrecision(2))} s`
       : ms < 3_600_000 ? `${Number((ms / 60_000).toPrecision(2))} min` : `${Number((ms / 3_600_000).toPrecision(2))} h`;

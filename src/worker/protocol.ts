@@ -5,6 +5,9 @@ import type { AxiomCheck, MethodCost, PassCount } from '../core/methods/types';
 import type { MethodUnit } from '../core/methods/units';
 import type { RelevanceCurve } from '../core/evaluate/types';
 import type { MonteCarloCheck } from '../core/rde/verify';
+import type { AttackIteration, PerturbedOutcome } from '../core/attacks/attack';
+import type { AttackKind } from '../core/attacks/params';
+import type { PixelBox } from '../core/attacks/params';
 
 export type BackendPreference = 'auto' | BackendName;
 
@@ -34,6 +37,8 @@ export interface ModelInfo {
   unsupported: Array<{ name: string; className: string }>;
   /** The rank of the reference distribution's covariance factor; null when the model has none. */
   referenceRank: number | null;
+  /** The range the model's inputs live in (meta.json inputRange); null: not stated, the input's own min and max are used. */
+  inputRange: [number, number] | null;
   /** What was loaded, in one sentence: input shape, classes, layers, parameters and size. */
   report: string;
   methods: MethodInfo[];
@@ -175,6 +180,47 @@ export interface EvaluationEstimate {
   milliseconds: number;
 }
 
+/** An attack on one method's map of the current input (core/attacks/attack.ts). */
+export interface AttackRequest {
+  runId: number;
+  methodId: string;
+  /** The method's parameters (its schema's defaults fill the rest). */
+  methodParams: Record<string, unknown>;
+  /** Raw attack parameters (core/attacks/params.ts), checked in the worker too. */
+  params: Record<string, unknown>;
+  /** Targeted attack: the box of pixels the relevance should move into. */
+  targetRegion?: PixelBox;
+}
+
+export type { AttackIteration, PerturbedOutcome, PixelBox };
+
+/**
+ * What an attack streams: the map and class at x first, then the random baseline, then one record
+ * per iteration; `current` (the iterate and its real map) comes with a record at most every
+ * 250 ms and with the last one.
+ */
+export type AttackEvent =
+  | { kind: 'start'; label: number; mapBefore: Float32Array; probabilitiesBefore: Float32Array; k: number; searchKind: AttackKind }
+  | { kind: 'baseline'; random: PerturbedOutcome }
+  | { kind: 'iteration'; record: AttackIteration; current?: { attacked: Float32Array; map: Float32Array } };
+
+export interface AttackAnswer {
+  runId: number;
+  searchKind: AttackKind;
+  /** The full attack parameters used (defaults filled in). */
+  params: Record<string, unknown>;
+  k: number;
+  step: number;
+  label: number;
+  mapBefore: Float32Array;
+  probabilitiesBefore: Float32Array;
+  /** The strongest iterate and the iteration it came from (0: no step helped). */
+  attacked: PerturbedOutcome & { iteration: number };
+  random: PerturbedOutcome | null;
+  milliseconds: number;
+  backend: BackendName;
+}
+
 export interface StudioWorkerApi {
   init(preference: BackendPreference): Promise<BackendReport>;
   loadBuiltinModel(baseUrl: string, id: string): Promise<ModelInfo>;
@@ -213,6 +259,11 @@ export interface StudioWorkerApi {
   verifyRde(request: VerifyRequest, onProgress?: (runId: number, fraction: number) => void, onEstimate?: (partial: MonteCarloCheck) => void): Promise<MonteCarloCheck>;
   /** Random obfuscations y = s x + (1 − s) n of the current input for a mask s, with Φ(y). */
   obfuscations(mask: Float32Array, target: number, opts: { count: number; rank: number; seed: number }): Promise<{ images: Float32Array; scores: Float32Array }>;
+  /**
+   * Attacks the map of one method on the current input (METHODS.md §6): the random baseline, then
+   * the iterations stream as they run; cancel(runId) stops it and frees its tensors.
+   */
+  attack(request: AttackRequest, onProgress?: (runId: number, fraction: number) => void, onEvent?: (event: AttackEvent) => void): Promise<AttackAnswer>;
   cancel(runId: number): void;
   memory(): { numTensors: number; numBytes: number };
   /** The supervisor's heartbeat (worker/supervisor.ts): answers at once when the worker is alive. */

@@ -20,9 +20,11 @@ import { sampleObfuscations } from '../core/rde/obfuscationSamples';
 import { autoBackend, probeBackends } from './backendProbe';
 import { loseDevice, watchDeviceLoss } from './deviceLoss';
 import { evaluateCurves, mapPasses, parseCurveSettings, passesPerCurve, sanityCheck, type EvaluationContext } from './evaluation';
-import type { BackendOption, BackendPreference, BackendReport, ClassifyResult, EvaluateResult, EvaluationEstimate, ExplainRequest, SanityAnswer, ExplainResult, ModelInfo, RawImage, RunEstimate, StudioWorkerApi } from './protocol';
+import type { AttackAnswer, AttackEvent, BackendOption, BackendPreference, BackendReport, ClassifyResult, EvaluateResult, EvaluationEstimate, ExplainRequest, SanityAnswer, ExplainResult, ModelInfo, RawImage, RunEstimate, StudioWorkerApi } from './protocol';
 import type { LayerInitialisers } from '../core/net/initialisers';
 import { verifyDistortion, VERIFY_DEFAULTS } from '../core/rde/verify';
+import { runAttack } from '../core/attacks/attack';
+import { parseAttackParams } from '../core/attacks/params';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -188,7 +190,7 @@ function installModel({ model, net, meta, reference, report, initialisers }: Mod
   const info: ModelInfo = {
     id: meta.id, name: meta.name, classes: meta.classes, inputShape: net.inputShape,
     heldOutAccuracy: meta.heldOutAccuracy, unsupported: net.unsupported,
-    referenceRank: reference?.rank ?? null, report: report.text,
+    referenceRank: reference?.rank ?? null, inputRange: meta.inputRange, report: report.text,
     methods: METHODS.map((m) => {
       const a = methodAvailability(m, net);
       return {
@@ -366,6 +368,45 @@ const api: StudioWorkerApi = {
     if (!loaded.reference) throw new Error('This model has no reference distribution to draw noise from.');
     const out = await sampleObfuscations(loaded.net, input, mask, target, loaded.reference, opts);
     return Comlink.transfer(out, [out.images.buffer as ArrayBuffer, out.scores.buffer as ArrayBuffer]);
+  },
+
+  async attack(request, onProgress, onEvent): Promise<AttackAnswer> {
+    if (!loaded || !input) throw new Error('Load an image first.');
+    const controller = new AbortController();
+    runs.set(request.runId, controller);
+    const pixels = Float32Array.from(await input.data());
+    const shape = input.shape.slice(1) as [number, number, number];
+    // The model's stated range, else the input's own (as the CLI does).
+    const range: [number, number] = loaded.info.inputRange ?? [pixels.reduce((a, b) => Math.min(a, b), Infinity), pixels.reduce((a, b) => Math.max(a, b), -Infinity)];
+    const { iterations } = parseAttackParams(request.params);
+    const send = (event: AttackEvent, buffers: ArrayBufferLike[]) => onEvent?.(Comlink.transfer(event, buffers as ArrayBuffer[]));
+    let lastSent = 0;
+    try {
+      const result = await runAttack(loaded.net, pixels, shape, {
+        method: request.methodId, methodParams: request.methodParams, params: request.params, inputRange: range,
+        targetRegion: request.targetRegion, reference: loaded.reference, signal: controller.signal,
+        onStart: (start) => send({ kind: 'start', ...start, mapBefore: start.mapBefore.slice(), probabilitiesBefore: start.probabilitiesBefore.slice() }, []),
+        onBaseline: (random) => send({ kind: 'baseline', random }, []),
+        onIteration: (record, current) => {
+          onProgress?.(request.runId, record.iteration / iterations);
+          const now = performance.now();
+          if (now - lastSent < 250 && record.iteration < iterations) {
+            send({ kind: 'iteration', record }, []);
+            return;
+          }
+          lastSent = now;
+          const snapshot = current();
+          send({ kind: 'iteration', record, current: snapshot }, [snapshot.attacked.buffer, snapshot.map.buffer]);
+        },
+      });
+      return {
+        runId: request.runId, searchKind: result.kind, params: result.params, k: result.k, step: result.step, label: result.label,
+        mapBefore: result.mapBefore, probabilitiesBefore: result.probabilitiesBefore, attacked: result.attacked, random: result.random,
+        milliseconds: result.milliseconds, backend: tf.getBackend() as BackendName,
+      };
+    } finally {
+      runs.delete(request.runId);
+    }
   },
 
   cancel(runId) {

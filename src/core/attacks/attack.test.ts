@@ -112,17 +112,24 @@ describe('runAttack on a small network', () => {
     const input = randomInput(21);
     const before = tf.memory().numTensors;
     const records: AttackIteration[] = [];
+    const events: string[] = [];
     const run = () => runAttack(small.net, input, SHAPE, { method: 'gradient', params: { attack: 'topk', epsilon: 0.1, iterations: 5, k: 6, seed: 4 }, inputRange: [0, 1] });
     const a = await runAttack(small.net, input, SHAPE, {
       method: 'gradient', params: { attack: 'topk', epsilon: 0.1, iterations: 5, k: 6, seed: 4 }, inputRange: [0, 1],
+      onStart: (start) => events.push(`start ${start.label} ${start.k} ${start.searchKind} ${start.mapBefore.length}`),
+      onBaseline: (random) => events.push(`baseline ${random.linf <= 0.1 + 1e-6}`),
       onIteration: (rec, current) => {
         records.push(rec);
+        events.push(`iteration ${rec.iteration}`);
         expect(current().attacked).toHaveLength(64);
       },
     });
     const b = await run();
     expect(tf.memory().numTensors).toBe(before);
     expect(records.map((r) => r.iteration)).toEqual([1, 2, 3, 4, 5]);
+    // The panel's order: the map at x, then the random baseline (drawn beside the attack while it runs), then the iterations.
+    expect(events).toEqual([`start ${a.label} 6 gradient 64`, 'baseline true', ...records.map((r) => `iteration ${r.iteration}`)]);
+    expect(Array.from(a.random!.attacked)).toEqual(Array.from(b.random!.attacked));
     expect(Array.from(b.attacked.attacked)).toEqual(Array.from(a.attacked.attacked));
     expect(b.trace.map((t) => t.topkIntersection)).toEqual(a.trace.map((t) => t.topkIntersection));
     expect(Object.keys(records[0]).sort()).toEqual(['accepted', 'iteration', 'labelKept', 'loss', 'massCentreShift', 'smoothLoss', 'spearman', 'ssim', 'step', 'topkIntersection']);

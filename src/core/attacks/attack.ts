@@ -32,8 +32,12 @@ export interface AttackOptions {
   /** … or a box of pixels the relevance should move into (uniform inside, zero outside). */
   targetRegion?: PixelBox;
   reference?: ReferenceDistribution;
-  /** Run the random-perturbation baseline at the same ε too (default true). */
+  /** Run the random-perturbation baseline at the same ε too (default true); it runs before the attack's iterations. */
   randomBaseline?: boolean;
+  /** The class kept and the map at x, once measured (before the baseline and the iterations). */
+  onStart?: (start: { label: number; mapBefore: Float32Array; probabilitiesBefore: Float32Array; k: number; searchKind: AttackKind }) => void;
+  /** The random baseline's outcome, as soon as it is measured (before the first iteration). */
+  onBaseline?: (random: PerturbedOutcome) => void;
   signal?: AbortSignal;
   /** One record per iteration, as it happens; `current()` copies the iterate and its real map (call it only when you will draw them). */
   onIteration?: (record: AttackIteration, current: () => { attacked: Float32Array; map: Float32Array }) => void;
@@ -188,6 +192,7 @@ export async function runAttack(net: Net, input: Float32Array, shape: MapShape, 
   const magnitudeBefore = pixelMagnitude(mapBefore, shape);
   const topSet = topKIndices(magnitudeBefore, k);
   const centreBefore = centreOfMass(magnitudeBefore, h, w);
+  options.onStart?.({ label, mapBefore, probabilitiesBefore: before.probabilities, k, searchKind: kind });
 
   // The loss on a real map (and the class probabilities there): what the black-box search
   // lowers, what picks the best iterate, and what the trace reports for every attack.
@@ -264,7 +269,17 @@ export async function runAttack(net: Net, input: Float32Array, shape: MapShape, 
     // The top-k set the smooth loss lowers is the softplus map's own at x: at β ≈ 20 it shares
     // only 60–70 % of its top-k pixels with the real map on MNIST (measured), and a loss on the
     // real map's set would push on pixels the smooth map does not rank high.
-    const smoothTop = tf.tidy(() => normalisedMap(tf.tensor4d(input, [1, h, w, c])).dataSync());
+    // Read asynchronously: a synchronous read stalls a GPU backend's worker (WebGPU warns of it).
+    const smoothTopTensor = tf.tidy(() => normalisedMap(tf.tensor4d(input, [1, h, w, c])));
+    let smoothTop: Float32Array | Int32Array | Uint8Array;
+    try {
+      smoothTop = await smoothTopTensor.data();
+    } catch (err) {
+      tf.dispose([smoothCentre, smoothProbabilities]);
+      throw err;
+    } finally {
+      smoothTopTensor.dispose();
+    }
     const topMask = new Float32Array(h * w);
     for (const i of topKIndices(smoothTop, k)) topMask[i] = 1;
     const loss = (x: tf.Tensor): tf.Scalar => {
@@ -300,6 +315,10 @@ export async function runAttack(net: Net, input: Float32Array, shape: MapShape, 
   return attackLoop();
 
   async function attackLoop(): Promise<AttackResult> {
+    // The baseline first (its draws are its own stream, so the order changes no number): a
+    // panel shows it beside the attack while the attack runs.
+    const random = options.randomBaseline === false ? null : await randomPerturbation();
+    if (random) options.onBaseline?.(random);
     for (let iteration = 1; iteration <= params.iterations; iteration++) {
       await yieldToEventLoop();
       throwIfAborted(signal);
@@ -355,7 +374,6 @@ export async function runAttack(net: Net, input: Float32Array, shape: MapShape, 
       const snapshot = { attacked: current, map: currentMap };
       options.onIteration?.(record, () => ({ attacked: Float32Array.from(snapshot.attacked), map: Float32Array.from(snapshot.map) }));
     }
-    const random = options.randomBaseline === false ? null : await randomPerturbation();
     return {
       kind, method: method.id, methodParams, params, k, step: step0, inputRange: range, label,
       input, shape, mapBefore, logitsBefore: before.logits, probabilitiesBefore: before.probabilities,

@@ -17,6 +17,13 @@ export const ATTACK_KINDS = ['auto', 'gradient', 'black-box'] as const;
 export type AttackKindChoice = typeof ATTACK_KINDS[number];
 export type AttackKind = Exclude<AttackKindChoice, 'auto'>;
 
+/** The methods the gradient attack can differentiate (core/attacks/smoothMaps.ts); every other method gets the black-box attack. */
+export const DIFFERENTIABLE_METHODS = ['gradient', 'gradient-input', 'smoothgrad', 'integrated-gradients'] as const;
+
+export function isDifferentiableMethod(id: string): boolean {
+  return (DIFFERENTIABLE_METHODS as readonly string[]).includes(id);
+}
+
 /** Seeds feed mulberry32, which keeps 32 bits. */
 const MAX_SEED = 2 ** 32 - 1;
 

@@ -9,12 +9,9 @@ import { integrationBaseline, type BaselineKind } from '../methods/integrationBa
 import type { ReferenceDistribution } from '../reference/distribution';
 import { gaussian, mulberry32 } from '../util/random';
 
-/** The methods the gradient attack can differentiate; every other method gets the black-box attack. */
-export const DIFFERENTIABLE_METHODS = ['gradient', 'gradient-input', 'smoothgrad', 'integrated-gradients'] as const;
+import { DIFFERENTIABLE_METHODS } from './params';
 
-export function isDifferentiableMethod(id: string): boolean {
-  return (DIFFERENTIABLE_METHODS as readonly string[]).includes(id);
-}
+export { DIFFERENTIABLE_METHODS, isDifferentiableMethod } from './params';
 
 /** Why the network has no softplus stand-in (a layer without a smooth version), or null. */
 export function smoothNetProblem(net: Net): string | null {
