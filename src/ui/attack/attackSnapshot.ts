@@ -20,6 +20,8 @@ export interface AttackSnapshot {
   status: string;
   progress: number;
   error: string | null;
+  /** The run's time as the worker measured it (ms), once done. */
+  milliseconds: number | null;
   /** The full attack settings of the finished run (ε in input units), or null. */
   params: Record<string, unknown> | null;
   label: number | null;
@@ -44,6 +46,7 @@ export function attackSnapshot(a: AttackState): AttackSnapshot {
     status: a.run?.status ?? 'none',
     progress: a.run?.progress ?? 0,
     error: a.run?.error ?? null,
+    milliseconds: a.run?.milliseconds ?? null,
     params: a.used?.params ?? null,
     label: a.start?.label ?? null,
     k: a.start?.k ?? null,
