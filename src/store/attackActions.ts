@@ -8,7 +8,7 @@ import type { AttackEvent, PixelBox } from '../worker/protocol';
 import type { ParamValue } from '../core/methods/params';
 import { useStudio } from './studioStore';
 import { runs } from './runs';
-import { attackRange, epsilonInUnits, initialAttackState, targetRegionProblem, type AttackState } from './attackSlice';
+import { attackRange, attackTimingKey, epsilonInUnits, initialAttackState, targetRegionProblem, type AttackState } from './attackSlice';
 
 const get = useStudio.getState;
 const setAttack = (patch: Partial<AttackState>) => useStudio.setState((s) => ({ attack: { ...s.attack, ...patch } }));
@@ -99,6 +99,12 @@ export async function runAttackPanel(): Promise<void> {
       return { params: answer.params, milliseconds: answer.milliseconds, backend: answer.backend, extras: { best: answer.attacked, random: answer.random, step: answer.step } };
     },
   }, (r) => setAttack({ run: r }));
+  // What an iteration cost here (a finished run's time, the map at x and the baseline included): the next estimate's figure.
+  const { trace, start } = get().attack;
+  if (run && start && trace.length >= 2 && run.milliseconds) {
+    const key = attackTimingKey(attack.methodId, start.searchKind, run.backend);
+    setAttack({ perIteration: { ...get().attack.perIteration, [key]: run.milliseconds / trace.length } });
+  }
   if (run?.status !== 'done' || !run.extras) return;
   const extras = run.extras as { best: AttackState['best']; random: AttackState['baseline']; step: number };
   setAttack({ best: extras.best, baseline: extras.random ?? get().attack.baseline, used: { params: run.params ?? {}, step: extras.step } });
@@ -112,6 +118,6 @@ export function cancelAttack(): Promise<void> {
 /** The input, class or model changed: the attack of the old one is dropped and a run in flight cancelled. */
 export function resetAttack(): void {
   void runs.cancel(SLOT);
-  const { open, settings, epsilon255, targetRegion, methodId } = get().attack;
-  setAttack({ ...initialAttackState, open, settings, epsilon255, targetRegion, methodId });
+  const { open, settings, epsilon255, targetRegion, methodId, perIteration } = get().attack;
+  setAttack({ ...initialAttackState, open, settings, epsilon255, targetRegion, methodId, perIteration });
 }

@@ -35,6 +35,21 @@ export interface AttackState {
   best: (PerturbedOutcome & { iteration: number }) | null;
   /** The full settings of the finished run (defaults filled in) and its step. */
   used: { params: Record<string, unknown>; step: number } | null;
+  /** Measured ms per iteration of the last attack per method, search and backend (key: attackTimingKey), for the estimate. */
+  perIteration: Record<string, number>;
+}
+
+export function attackTimingKey(methodId: string, searchKind: string, backend: string | undefined): string {
+  return `${methodId}|${searchKind}|${backend ?? '?'}`;
+}
+
+/**
+ * Ms per iteration before any attack of this kind ran here, from the time of one map: the gradient
+ * attack differentiates the softplus map again (measured about 6× a map on WASM, docs/benchmarks.md),
+ * the black-box search adds a classification and the messages to each map (about 1.5×).
+ */
+export function guessPerIteration(mapMilliseconds: number, searchKind: string): number {
+  return mapMilliseconds * (searchKind === 'gradient' ? 6 : 1.5);
 }
 
 export const initialAttackState: AttackState = {
@@ -50,6 +65,7 @@ export const initialAttackState: AttackState = {
   current: null,
   best: null,
   used: null,
+  perIteration: {},
 };
 
 /** The largest ε the panel takes: the whole range (an ε-ball wider than the range is no small change). */

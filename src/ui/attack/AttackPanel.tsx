@@ -5,7 +5,7 @@ import { LOGIT_SHARE, unitOfRun } from '../../core/methods/units';
 import { reduceChannels } from '../../core/image/display';
 import { useStudio } from '../../store/studioStore';
 import { estimateRun } from '../../store/actions';
-import { attackRange, epsilonInUnits, MAX_EPSILON_255, perturbation, targetRegionProblem, type AttackState } from '../../store/attackSlice';
+import { attackRange, attackTimingKey, epsilonInUnits, guessPerIteration, MAX_EPSILON_255, perturbation, targetRegionProblem, type AttackState } from '../../store/attackSlice';
 import {
   attackProblem, cancelAttack, chooseAttackMethod, openAttack, resetAttackSettings, runAttackPanel, setAttackEpsilon, setAttackSetting, setTargetRegion,
 } from '../../store/attackActions';
@@ -176,6 +176,7 @@ export function AttackPanel() {
   const classification = useStudio((s) => s.classification);
   const gridParams = useStudio((s) => s.compare.params[s.attack.methodId]);
   const ready = useStudio((s) => s.backendStatus === 'ready');
+  const backend = useStudio((s) => s.backend?.active);
   const selectId = useId();
   const { run, start, baseline, best, current, trace } = attack;
   const busy = run?.status === 'running' || run?.status === 'queued';
@@ -223,7 +224,8 @@ export function AttackPanel() {
   const afterCaption = best ? `x + δ, best iterate (${best.iteration}): ${classes[best.predicted]} ${pct(best.probabilities[best.predicted])}`
     : current ? `x + δ at iteration ${current.iteration}` : 'x + δ';
   const iterationsShown = (run?.requested.iterations as number | undefined) ?? settings.iterations;
-  const estimate = mapMs !== null ? settings.iterations * mapMs * (searchKind === 'gradient' ? 2 : 1) : null;
+  const measured = attack.perIteration[attackTimingKey(attack.methodId, searchKind, backend)];
+  const perIteration = measured ?? (mapMs !== null ? guessPerIteration(mapMs, searchKind) : null);
 
   return (
     <section className="panel attack" aria-labelledby="attack-title" data-testid="panel-attack" id="attack-view">
@@ -268,7 +270,11 @@ export function AttackPanel() {
                 <button type="button" onClick={resetAttackSettings} disabled={busy}>Default settings</button>
               </fieldset>
               <p className="hint" data-testid="attack-estimate">
-                {label} with the grid&apos;s parameters{estimate !== null ? `; each iteration computes ${searchKind === 'gradient' ? 'a smooth map, its gradient and' : ''} one map (≈ ${duration(mapMs!)} here): ≥ ${duration(estimate)} for ${settings.iterations} iterations.` : '.'}
+                {label} with the grid&apos;s parameters{perIteration !== null
+                  ? `: ≈ ${duration(perIteration * settings.iterations)} for ${settings.iterations} iterations (${measured !== undefined
+                    ? `the last attack on it here took ${duration(measured)} per iteration`
+                    : `a first guess from one map's ${duration(mapMs!)}: ${searchKind === 'gradient' ? 'the step differentiates the smooth map again, ≈ 6 maps' : 'a map and a classification per step'}`}).`
+                  : '.'}
               </p>
               {problem && <p role="alert" className="error" data-testid="attack-problem">{problem}</p>}
               <div className="control-row">
