@@ -7,8 +7,8 @@
 // Resumable: one JSON line per (digit, method, ε) is appended to --out; lines already there are
 // skipped. --shard k/n takes every n-th digit from the k-th (tfjs-wasm is single-threaded).
 // Usage: npm run fragility -- [--digits 50] [--methods gradient,lrp,rde:iterations=30] [--attack topk]
-//   [--iterations 30] [--epsilons 1,2,4,8] [--shard k/n] [--out docs/data/fragility.jsonl] [--table]
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+//   [--iterations 30] [--epsilons 1,2,4,8] [--shard k/n] [--out docs/data/fragility.jsonl] [--table] [--figure docs/fragility.svg]
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setupNodeBackend } from '../src/core/tf/node';
@@ -20,7 +20,7 @@ import { openModel } from '../src/node/studioSession';
 import { parseFlags } from '../src/node/flags';
 import { parseMethodSpec } from '../src/node/evaluation';
 import { HELD_OUT_PER_CLASS, loadMnistSplit, PIXELS } from '../src/node/mnistData';
-import { median } from './benchTable';
+import { renderStudySvg, summariseStudy } from '../src/node/fragilityFigure';
 
 /** Every method the studio can attack; RDE shortened (each black-box iteration is one whole RDE run). */
 const DEFAULT_METHODS = 'gradient,gradient-input,smoothgrad,integrated-gradients,guided-backprop,lrp,rde:iterations=30:plateau=0';
@@ -57,27 +57,25 @@ const keyOf = (r: Pick<Row, 'digit' | 'method' | 'attack' | 'epsilon255' | 'iter
 
 /** The medians per method, attack and ε: attack against random, and the fraction of attacks that kept the class. */
 function summarise(rows: Row[]): void {
-  const groups = new Map<string, Row[]>();
-  for (const r of rows) {
-    const key = `${r.method}|${r.attack}|${r.epsilon255}|${r.iterations}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
   const f = (v: number) => v.toFixed(3);
-  console.log('| method | attack | search | ε (/255) | iterations | digits | top-k ∩ attack | top-k ∩ random | Spearman attack | Spearman random | centre shift attack (px) | centre shift random (px) | class kept: attack | class kept: random |');
-  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const [key, g] of [...groups].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
-    const [method, attack, eps, iterations] = key.split('|');
-    const med = (pick: (r: Row) => number) => f(median(g.map(pick)));
-    const kept = (pick: (r: Row) => boolean) => `${g.filter(pick).length}/${g.length}`;
-    console.log(`| ${method} | ${attack} | ${g[0].kind} | ${eps} | ${iterations} | ${g.length} | ${med((r) => r.attacked.topkIntersection)} | ${med((r) => r.random.topkIntersection)} | ${med((r) => r.attacked.spearman)} | ${med((r) => r.random.spearman)} | ${med((r) => r.attacked.massCentreShift)} | ${med((r) => r.random.massCentreShift)} | ${kept((r) => r.attacked.labelKept)} | ${kept((r) => r.random.labelKept)} |`);
+  console.log('| method | search | iterations | ε (/255) | digits | top-k ∩ attack | top-k ∩ random | attack below random (top-k) | Spearman attack | Spearman random | centre shift attack (px) | centre shift random (px) | class kept: attack | class kept: random |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const g of summariseStudy(rows)) {
+    console.log(`| ${g.method} | ${g.kind} | ${g.iterations} | ${g.epsilon255} | ${g.digits} | ${f(g.attacked.topkIntersection)} | ${f(g.random.topkIntersection)} | ${g.belowRandom}/${g.digits} | ${f(g.attacked.spearman)} | ${f(g.random.spearman)} | ${f(g.attacked.massCentreShift)} | ${f(g.random.massCentreShift)} | ${g.keptAttack}/${g.digits} | ${g.keptRandom}/${g.digits} |`);
   }
 }
 
 async function main() {
   const { flags } = parseFlags(process.argv.slice(2));
   const out = flags.out ?? join(PROJECT_ROOT, 'docs', 'data', 'fragility.jsonl');
-  if (flags.table) {
-    summarise(readRows(out));
+  if (flags.table || flags.figure) {
+    const rows = readRows(out).filter((r) => !flags.attack || r.attack === flags.attack);
+    if (flags.table) summarise(rows);
+    if (flags.figure) {
+      const attacks = [...new Set(rows.map((r) => r.attack))].join(', ');
+      writeFileSync(flags.figure, renderStudySvg(summariseStudy(rows), `Fragility on held-out MNIST digits: ${attacks} attack against random signs (medians)`) + '\n');
+      console.error(`wrote ${flags.figure}`);
+    }
     return;
   }
   const count = Number(flags.digits ?? 50);
