@@ -90,6 +90,13 @@ test('the attack panel: bad settings refused where they are typed, a top-k attac
   const tensorsBefore = await studio.tensorCount();
   await set('Method attacked', 'lrp');
   await expect(page.getByTestId('attack-search')).toContainText('Black-box random search');
+  // Forcing the gradient attack on a method it cannot differentiate is refused before it runs.
+  await page.locator('#attack-view summary', { hasText: 'More settings' }).click();
+  await set('Search', 'gradient');
+  await expect(page.getByTestId('attack-problem')).toContainText('is not differentiable with respect to the input in a way the gradient attack can use');
+  await expect(run).toBeDisabled();
+  await set('Search', 'auto');
+  await expect(page.getByTestId('attack-problem')).toHaveCount(0);
   await set('Iterations', '5000');
   await run.click();
   await hook.waitFor((s) => s.attack.trace.length >= 3 && s.attack.currentIteration !== null, undefined, { timeout: 30_000 });

@@ -6,6 +6,7 @@
 import { studioWorker, proxyCallback } from '../worker/client';
 import type { AttackEvent, PixelBox } from '../worker/protocol';
 import type { ParamValue } from '../core/methods/params';
+import { gradientAttackProblem } from '../core/attacks/params';
 import { useStudio } from './studioStore';
 import { runs } from './runs';
 import { attackRange, attackTimingKey, epsilonInUnits, initialAttackState, targetRegionProblem, type AttackState } from './attackSlice';
@@ -68,6 +69,10 @@ export function attackProblem(): string | null {
   if (!method.available) return `${method.label} cannot run on this model: ${method.reason ?? 'unavailable'}.`;
   const eps = epsilonInUnits(attack.epsilon255, attackRange(model.inputRange, classification.pixels));
   if ('problem' in eps) return eps.problem;
+  if (attack.settings.kind === 'gradient') {
+    const problem = gradientAttackProblem(method.id, method.label, model.smoothProblem);
+    if (problem) return problem;
+  }
   if ((attack.settings.attack ?? 'topk') === 'targeted') {
     const [h, w] = classification.shape;
     return targetRegionProblem(attack.targetRegion, h, w);

@@ -37,6 +37,8 @@ export interface ModelInfo {
   unsupported: Array<{ name: string; className: string }>;
   /** The rank of the reference distribution's covariance factor; null when the model has none. */
   referenceRank: number | null;
+  /** Why the network has no softplus stand-in for the gradient attack (core/attacks/smoothMaps.ts), or null. */
+  smoothProblem: string | null;
   /** The range the model's inputs live in (meta.json inputRange); null: not stated, the input's own min and max are used. */
   inputRange: [number, number] | null;
   /** What was loaded, in one sentence: input shape, classes, layers, parameters and size. */

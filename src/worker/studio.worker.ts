@@ -24,6 +24,7 @@ import type { AttackAnswer, AttackEvent, BackendOption, BackendPreference, Backe
 import type { LayerInitialisers } from '../core/net/initialisers';
 import { verifyDistortion, VERIFY_DEFAULTS } from '../core/rde/verify';
 import { runAttack } from '../core/attacks/attack';
+import { smoothNetProblem } from '../core/attacks/smoothMaps';
 import { parseAttackParams } from '../core/attacks/params';
 
 setWasmPaths({
@@ -190,7 +191,7 @@ function installModel({ model, net, meta, reference, report, initialisers }: Mod
   const info: ModelInfo = {
     id: meta.id, name: meta.name, classes: meta.classes, inputShape: net.inputShape,
     heldOutAccuracy: meta.heldOutAccuracy, unsupported: net.unsupported,
-    referenceRank: reference?.rank ?? null, inputRange: meta.inputRange, report: report.text,
+    referenceRank: reference?.rank ?? null, inputRange: meta.inputRange, smoothProblem: smoothNetProblem(net), report: report.text,
     methods: METHODS.map((m) => {
       const a = methodAvailability(m, net);
       return {

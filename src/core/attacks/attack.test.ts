@@ -158,8 +158,12 @@ describe('runAttack on a small network', () => {
     await expect(attempt({ method: 'saliency' })).rejects.toThrow('Unknown method "saliency".');
     await expect(attempt({ method: 'lrp', params: { kind: 'gradient' } })).rejects.toThrow('is not differentiable with respect to the input in a way the gradient attack can use');
     const maxPooled = seededConvNet({ inputShape: SHAPE, outputs: 3, seed: 1, pool: 'max' });
-    await expect(attempt({}, maxPooled.net)).rejects.toThrow('The gradient attack needs a smooth stand-in of the network, and layer');
-    await expect(attempt({}, maxPooled.net)).rejects.toThrow('(max pooling) has no smooth stand-in');
+    await expect(attempt({ params: { kind: 'gradient' } }, maxPooled.net)).rejects.toThrow('The gradient attack needs a smooth stand-in of the network, and layer');
+    await expect(attempt({ params: { kind: 'gradient' } }, maxPooled.net)).rejects.toThrow('(max pooling) has no smooth stand-in');
+    // Automatic search on such a network: the black-box search, which needs no second derivative.
+    const fallback = await attempt({ params: { iterations: 2, k: 6 } }, maxPooled.net);
+    expect(fallback.kind).toBe('black-box');
+    expect(fallback.trace).toHaveLength(2);
     maxPooled.model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

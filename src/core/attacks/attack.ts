@@ -15,7 +15,7 @@ import type { ReferenceDistribution } from '../reference/distribution';
 import { mulberry32 } from '../util/random';
 import { yieldToEventLoop } from '../util/yieldToEventLoop';
 import { centreOfMass, compareMaps, defaultTopK, pixelMagnitude, topKIndices, type MapComparison, type MapShape } from './metrics';
-import { attackStep, checkEpsilon, clipTargetRegion, parseAttackParams, type AttackKind, type AttackParams, type PixelBox } from './params';
+import { attackStep, checkEpsilon, clipTargetRegion, gradientAttackProblem, parseAttackParams, type AttackKind, type AttackParams, type PixelBox } from './params';
 import { isDifferentiableMethod, smoothMap, smoothNetProblem, type SmoothMap } from './smoothMaps';
 
 export interface AttackOptions {
@@ -156,13 +156,13 @@ export async function runAttack(net: Net, input: Float32Array, shape: MapShape, 
   }
   const k = params.k === 0 ? defaultTopK(h * w) : params.k;
   if (k > h * w) throw new Error(`k = ${k} is more than the ${h * w} pixels of the input.`);
-  const kind: AttackKind = params.kind === 'auto' ? (isDifferentiableMethod(method.id) ? 'gradient' : 'black-box') : params.kind;
+  // Automatic: the gradient attack where the method is differentiable and the network has a
+  // smooth stand-in (ReLU → softplus); otherwise the black-box search, which needs neither.
+  const smoothProblem = smoothNetProblem(net);
+  const kind: AttackKind = params.kind === 'auto' ? (isDifferentiableMethod(method.id) && !smoothProblem ? 'gradient' : 'black-box') : params.kind;
   if (kind === 'gradient') {
-    if (!isDifferentiableMethod(method.id)) {
-      throw new Error(`${method.label} is not differentiable with respect to the input in a way the gradient attack can use (it needs the map as a function of x built from tf.grad); use the black-box attack (kind black-box).`);
-    }
-    const problem = smoothNetProblem(net);
-    if (problem) throw new Error(`The gradient attack needs a smooth stand-in of the network, and ${problem}. Use the black-box attack (kind black-box) instead.`);
+    const problem = gradientAttackProblem(method.id, method.label, smoothProblem);
+    if (problem) throw new Error(problem);
   }
   const target = params.attack === 'targeted' ? targetDistribution(shape, options.targetMap, options.targetRegion) : null;
   const signal = options.signal;

@@ -24,6 +24,20 @@ export function isDifferentiableMethod(id: string): boolean {
   return (DIFFERENTIABLE_METHODS as readonly string[]).includes(id);
 }
 
+/**
+ * Why the gradient attack cannot run on this method and network, or null: the method must build
+ * its map from tf.grad (DIFFERENTIABLE_METHODS) and the network must have a smooth stand-in
+ * (`smoothProblem`, from core/attacks/smoothMaps.ts smoothNetProblem). One text for the core, the
+ * panel and the CLI.
+ */
+export function gradientAttackProblem(methodId: string, methodLabel: string, smoothProblem: string | null): string | null {
+  if (!isDifferentiableMethod(methodId)) {
+    return `${methodLabel} is not differentiable with respect to the input in a way the gradient attack can use (it needs the map as a function of x built from tf.grad); use the black-box attack (kind black-box).`;
+  }
+  if (smoothProblem) return `The gradient attack needs a smooth stand-in of the network, and ${smoothProblem}. Use the black-box attack (kind black-box) instead.`;
+  return null;
+}
+
 /** Seeds feed mulberry32, which keeps 32 bits. */
 const MAX_SEED = 2 ** 32 - 1;
 

@@ -183,7 +183,8 @@ export function AttackPanel() {
   const settings = useMemo(() => attackParams.parse({ ...attack.settings, epsilon: 1 }), [attack.settings]);
   const methods = useMemo(() => (model?.methods ?? []).filter((m) => m.available), [model]);
   const method = methods.find((m) => m.id === attack.methodId);
-  const searchKind = settings.kind === 'auto' ? (isDifferentiableMethod(attack.methodId) ? 'gradient' : 'black-box') : settings.kind;
+  const smoothProblem = model?.smoothProblem ?? null;
+  const searchKind = settings.kind === 'auto' ? (isDifferentiableMethod(attack.methodId) && !smoothProblem ? 'gradient' : 'black-box') : settings.kind;
   const [mapMs, setMapMs] = useState<number | null>(null);
   const paramsKey = JSON.stringify(gridParams ?? {});
   useEffect(() => {
@@ -254,7 +255,8 @@ export function AttackPanel() {
                   <span className="param-about" data-testid="attack-search">
                     {searchKind === 'gradient'
                       ? `Gradient attack: signed steps on the map of the network with softplus (β ${settings.beta}) in place of ReLU; the map shown is the real network's.`
-                      : 'Black-box random search: each step calls the method itself and is kept only when it moves the map further.'}
+                      : `Black-box random search: each step calls the method itself and is kept only when it moves the map further.${
+                        isDifferentiableMethod(attack.methodId) && smoothProblem ? ` The gradient attack is not available on this model: ${smoothProblem}.` : ''}`}
                   </span>
                 </div>
                 <ParamField methodId="attack" descriptor={ATTACK_FIELDS.attack} value={paramValue(ATTACK_FIELDS.attack, attack.settings)} onCommit={(v) => setAttackSetting('attack', v)} />
