@@ -140,6 +140,17 @@ describe('RDE on the built-in MNIST model', () => {
       for (const v of mask) rate += v;
       return { F: check.distortion + 0.5 * e.phiX ** 2 * (rate / mask.length), se: check.standardError, D: check.distortion };
     };
+    // The mask returned is the refinement iterate (or the ADF mask) with the lowest F on the
+    // validation draws; the reported D, rate and F are that iterate's trace record.
+    const v = (refined.extras as { validation: { adf: number; kept: number; iteration: number; samples: number } }).validation;
+    expect(v.samples).toBe(64);
+    expect(v.kept).toBeLessThanOrEqual(v.adf);
+    const keptRecord = (refined.extras!.trace as RdeTraceRecord[]).find((r) => r.iteration === v.iteration)!;
+    expect(e.distortion).toBe(keptRecord.distortion);
+    expect(e.rate).toBe(keptRecord.rate);
+    let rateOfMask = 0;
+    for (const m of refined.relevance) rateOfMask += m;
+    expect(rateOfMask / refined.relevance.length).toBeCloseTo(keptRecord.rate, 5);
     const [a, b] = [await F(plain.relevance), await F(refined.relevance)];
     // Measured: 49.5 → 49.0 with s.e. of D 0.25 and 0.15; the ADF D (6.25) is half the Monte-Carlo one (12.7).
     expect(b.F).toBeLessThan(a.F);

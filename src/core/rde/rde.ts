@@ -27,6 +27,15 @@ export interface RdeTraceRecord {
  * Rate-Distortion Explanation: minimise F(s) = D(s) + rate term over s ∈ [0,1]^d
  * (METHODS.md 1). Returns s with the input's shape and the trace per iteration.
  */
+/**
+ * The seed of the refinement's validation draws: not the refinement's own (seed, seed + 1, which
+ * sampleNoise uses) and below the verification's range (verifySeed: ≥ 1,000,000), so the three
+ * sets of draws are distinct for the seeds the studio uses.
+ */
+export function refineValidationSeed(seed: number): number {
+  return seed + 500_003;
+}
+
 export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdeParams, ctx: ExplainContext): Promise<Explanation> {
   const reference = ctx.reference;
   if (!reference) throw new Error('RDE needs the model\'s reference distribution V, and none is loaded.');
@@ -50,6 +59,9 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
   // (per mask; with mode mc each is `samples` network passes).
   const passes = { forward: 0, backward: 0 };
   let refineDist: DistortionFunction | null = null;
+  let validDist: DistortionFunction | null = null;
+  /** The refinement's best mask by validation F so far (owned here until returned). */
+  let best: { s: tf.Tensor; f: number; index: number } | null = null;
   const onRecord = async (r: RdeTraceRecord, s: tf.Tensor) => {
     trace.push(r);
     if (ctx.onIteration) {
@@ -84,39 +96,71 @@ export async function runRde(net: Net, x: tf.Tensor4D, target: number, p: RdePar
     const adf = trace[trace.length - 1];
     const adfIterations = trace.length;
     let final = run.s;
+    /** The trace index of the mask returned (the last one, unless the refinement's validation picked another). */
+    let keptIndex = trace.length - 1;
+    let validation: { adf: number; kept: number; iteration: number; samples: number } | undefined;
     if (p.refine > 0 && p.mode !== 'mc') {
       // Monte-Carlo refinement: the same optimiser on D by `samples` fixed draws, from the ADF mask.
+      // Those draws are also what the steps overfit to (with 64 draws the noise of D exceeds the
+      // low-rank + diagonal ADF's own error, docs/rde-check.md), so every iterate, and the ADF mask
+      // itself, is judged on `samples` further draws of another seed, and the mask with the lowest
+      // validation F is the one returned: early stopping, never a worse mask than ADF's by that measure.
       refineDist = makeDistortion(net, x, target, phiX, reference, { mode: 'mc', rank: p.rank, samples: p.samples, seed: ctx.seed ?? 0 });
+      validDist = makeDistortion(net, x, target, phiX, reference, { mode: 'mc', rank: p.rank, samples: p.samples, seed: refineValidationSeed(ctx.seed ?? 0) });
+      const validate = objectiveOf(validDist);
+      const validF = async (mask: tf.Tensor) => {
+        const v = tf.tidy(() => validate(mask).values);
+        try {
+          return (await v.data())[0];
+        } finally {
+          v.dispose();
+        }
+      };
+      best = { s: tf.clone(run.s), f: await validF(run.s), index: keptIndex };
+      const adfValidation = best.f;
       const refined = await projectedGradientDescent(objectiveOf(refineDist), run.s, {
         maxIterations: p.refine, initialStep: p.step, lineSearchBatch: p.lineSearch, plateau: p.plateau, signal: ctx.signal,
-        onIteration: (r, s) => {
-          passes.forward += (1 + r.evaluated) * p.samples;
+        onIteration: async (r, s) => {
+          passes.forward += (1 + r.evaluated) * p.samples + p.samples;
           passes.backward += p.samples;
-          return onRecord({
+          await onRecord({
             iteration: adfIterations + r.iteration, distortion: r.parts.distortion, rate: r.parts.rate,
             objective: r.objective, step: r.step, tries: r.tries,
           }, s);
+          const f = await validF(s);
+          if (f < best!.f) {
+            best!.s.dispose();
+            best = { s: tf.clone(s), f, index: trace.length - 1 };
+          }
         },
       }).catch((err) => {
         run.s.dispose();
         throw err;
       });
       run.s.dispose();
-      final = refined.s;
+      refined.s.dispose();
+      final = best.s;
+      keptIndex = best.index;
+      validation = { adf: adfValidation, kept: best.f, iteration: trace[keptIndex].iteration, samples: p.samples };
+      best = null;
     }
+    // readRelevance frees the mask it reads.
     const { relevance } = await readRelevance(final);
-    const last = trace[trace.length - 1];
+    const kept = trace[keptIndex];
     return {
       relevance, shape: x.shape.slice(), passes,
       extras: {
-        trace, phiX, distortion: last?.distortion, rate: last?.rate, objective: last?.objective, iterations: trace.length,
-        ...(trace.length > adfIterations ? { adfIterations, adfDistortion: adf?.distortion, adfObjective: adf?.objective } : {}),
+        trace, phiX, distortion: kept?.distortion, rate: kept?.rate, objective: kept?.objective, iterations: trace.length,
+        ...(trace.length > adfIterations || validation ? { adfIterations, adfDistortion: adf?.distortion, adfObjective: adf?.objective } : {}),
+        ...(validation ? { validation } : {}),
       },
     };
   } finally {
     s0.dispose();
     dist.dispose();
     refineDist?.dispose();
+    validDist?.dispose();
+    best?.s.dispose();
   }
 }
 
@@ -139,7 +183,7 @@ export const rdeMethod: Method<typeof rdeParams> = {
     const perMask = p.mode === 'mc' ? p.samples : p.mode === 'diag' ? 2 : p.rank + (p.mode === 'lowrank-diag' ? 2 : 1);
     const refine = p.mode === 'mc' ? 0 : p.refine;
     return {
-      forward: p.iterations * (1 + p.lineSearch) * perMask + refine * (1 + p.lineSearch) * p.samples,
+      forward: p.iterations * (1 + p.lineSearch) * perMask + refine * (2 + p.lineSearch) * p.samples + (refine > 0 ? p.samples : 0),
       backward: p.iterations * perMask + refine * p.samples, mayStopEarly: p.plateau > 0,
     };
   },
