@@ -7,7 +7,7 @@
 // Resumable: one JSON line per (digit, method, ε) is appended to --out; lines already there are
 // skipped. --shard k/n takes every n-th digit from the k-th (tfjs-wasm is single-threaded).
 // Usage: npm run fragility -- [--digits 50] [--methods gradient,lrp,rde:iterations=30] [--attack topk]
-//   [--iterations 30] [--epsilons 1,2,4,8] [--shard k/n] [--out docs/data/fragility.jsonl] [--table] [--figure docs/fragility.svg]
+//   [--iterations 30] [--kind gradient|black-box] [--epsilons 1,2,4,8] [--shard k/n] [--out docs/data/fragility.jsonl] [--table] [--figure docs/fragility.svg]
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -35,6 +35,8 @@ interface Row {
   predicted: number;
   method: string;
   kind: string;
+  /** The search forced by --kind (absent: automatic). */
+  search?: 'gradient' | 'black-box';
   attack: AttackName;
   /** ε as a multiple of 1/255 of the input range. */
   epsilon255: number;
@@ -53,7 +55,8 @@ function readRows(path: string): Row[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
 }
 
-const keyOf = (r: Pick<Row, 'digit' | 'method' | 'attack' | 'epsilon255' | 'iterations'>) => `${r.digit}/${r.method}/${r.attack}/${r.epsilon255}/${r.iterations}`;
+/** A row's identity; `search` only when the search was forced (--kind), so earlier rows keep their keys. */
+const keyOf = (r: Pick<Row, 'digit' | 'method' | 'attack' | 'epsilon255' | 'iterations' | 'search'>) => `${r.digit}/${r.method}/${r.attack}/${r.epsilon255}/${r.iterations}${r.search ? `/${r.search}` : ''}`;
 
 /** The medians per method, attack and ε: attack against random, and the fraction of attacks that kept the class. */
 function summarise(rows: Row[]): void {
@@ -86,6 +89,8 @@ async function main() {
   if (!ATTACKS.includes(attack)) throw new Error(`--attack must be one of ${ATTACKS.join(', ')} (got ${flags.attack}); the targeted attack needs a target per digit and is not part of the study.`);
   if (attack === 'targeted') throw new Error('--attack targeted needs a target per digit; the study runs topk or masscenter.');
   const iterations = Number(flags.iterations ?? 30);
+  const search = flags.kind as Row['search'];
+  if (search !== undefined && search !== 'gradient' && search !== 'black-box') throw new Error(`--kind must be gradient or black-box (got ${flags.kind}); leave it out for the automatic choice.`);
   const epsilons = (flags.epsilons ?? '1,2,4,8').split(',').map(Number);
   if (epsilons.some((e) => !(e > 0 && e <= 255))) throw new Error(`--epsilons must be numbers in (0, 255] (multiples of 1/255 of the range); got ${flags.epsilons}.`);
   const specs = (flags.methods ?? DEFAULT_METHODS).split(',').map((s) => parseMethodSpec(s.trim()));
@@ -106,16 +111,16 @@ async function main() {
     x.dispose();
     for (const spec of specs) {
       for (const epsilon255 of epsilons) {
-        const key = keyOf({ digit, method: spec.spec, attack, epsilon255, iterations });
+        const key = keyOf({ digit, method: spec.spec, attack, epsilon255, iterations, search });
         if (done.has(key)) continue;
         const epsilon = (epsilon255 / 255) * (range[1] - range[0]);
         const t0 = performance.now();
         const r = await runAttack(net, pixels, [28, 28, 1], {
-          method: spec.method, methodParams: spec.params, params: { attack, epsilon, iterations, seed: SEED }, inputRange: range, reference,
+          method: spec.method, methodParams: spec.params, params: { attack, epsilon, iterations, seed: SEED, ...(search ? { kind: search } : {}) }, inputRange: range, reference,
         });
         const measures = (o: typeof r.random & object): Measures => ({ ...o.metrics, labelKept: o.labelKept, linf: o.linf });
         const row: Row = {
-          digit, heldOutIndex, label, predicted, method: spec.spec, kind: r.kind, attack, epsilon255, epsilon, iterations, k: r.k, seed: SEED,
+          digit, heldOutIndex, label, predicted, method: spec.spec, kind: r.kind, ...(search ? { search } : {}), attack, epsilon255, epsilon, iterations, k: r.k, seed: SEED,
           bestIteration: r.attacked.iteration, attacked: measures(r.attacked), random: measures(r.random!), ms: Math.round(performance.now() - t0),
         };
         appendFileSync(out, JSON.stringify(row) + '\n');

@@ -41,11 +41,11 @@ function median(values: number[]): number {
   return n === 0 ? Number.NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-/** Medians per (method, attack, iterations, ε), in the rows' order of methods, ε ascending. */
+/** Medians per (method, search, attack, iterations, ε), in the rows' order of methods, ε ascending. */
 export function summariseStudy(rows: StudyRow[]): StudyGroup[] {
   const groups = new Map<string, StudyRow[]>();
   for (const r of rows) {
-    const key = JSON.stringify([r.method, r.attack, r.iterations, r.epsilon255]);
+    const key = JSON.stringify([r.method, r.kind, r.attack, r.iterations, r.epsilon255]);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const methodOrder = [...new Set(rows.map((r) => r.method))];
@@ -60,7 +60,7 @@ export function summariseStudy(rows: StudyRow[]): StudyGroup[] {
       keptAttack: g.filter((r) => r.attacked.labelKept).length, keptRandom: g.filter((r) => r.random.labelKept).length,
       belowRandom: g.filter((r) => r.attacked.topkIntersection < r.random.topkIntersection).length,
     };
-  }).sort((a, b) => methodOrder.indexOf(a.method) - methodOrder.indexOf(b.method) || a.iterations - b.iterations || a.epsilon255 - b.epsilon255);
+  }).sort((a, b) => methodOrder.indexOf(a.method) - methodOrder.indexOf(b.method) || a.kind.localeCompare(b.kind) || a.iterations - b.iterations || a.epsilon255 - b.epsilon255);
 }
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -73,7 +73,8 @@ export function renderStudySvg(groups: StudyGroup[], title: string): string {
   const legendWidth = 310;
   const width = m.left + 2 * (panel.width + m.right) + legendWidth;
   const height = m.top + panel.height + m.bottom;
-  const methods = [...new Set(groups.map((g) => `${g.method}|${g.iterations}`))];
+  const idOf = (g: StudyGroup) => `${g.method}|${g.kind}|${g.iterations}`;
+  const methods = [...new Set(groups.map(idOf))];
   const epsilons = [...new Set(groups.map((g) => g.epsilon255))].sort((a, b) => a - b);
   const lo = Math.min(0.5, ...groups.flatMap((g) => [g.attacked.topkIntersection, g.attacked.spearman, g.random.topkIntersection, g.random.spearman]));
   const y = scaleLinear().domain([Math.floor(lo * 10) / 10, 1]).range([m.top + panel.height, m.top]);
@@ -100,7 +101,7 @@ export function renderStudySvg(groups: StudyGroup[], title: string): string {
     methods.forEach((id, i) => {
       const colour = OKABE_ITO[i % OKABE_ITO.length];
       const extraDash = i >= OKABE_ITO.length ? ' stroke-width="3.5"' : '';
-      const line = groups.filter((g) => `${g.method}|${g.iterations}` === id).sort((a, b) => a.epsilon255 - b.epsilon255);
+      const line = groups.filter((g) => idOf(g) === id).sort((a, b) => a.epsilon255 - b.epsilon255);
       const path = (side: 'attacked' | 'random') => line.map((g, k) => `${k ? 'L' : 'M'}${num(x(g.epsilon255))},${num(y(g[side][key]))}`).join('');
       parts.push(`<path d="${path('random')}" fill="none" stroke="${colour}" stroke-width="2" stroke-dasharray="5 4" data-method="${escape(id)}" data-side="random" data-measure="${key}"/>`);
       parts.push(`<path d="${path('attacked')}" fill="none" stroke="${colour}" stroke-width="2.5"${extraDash} data-method="${escape(id)}" data-side="attack" data-measure="${key}"/>`);
@@ -111,7 +112,7 @@ export function renderStudySvg(groups: StudyGroup[], title: string): string {
   const lx = m.left + 2 * (panel.width + m.right) + 10;
   methods.forEach((id, i) => {
     const colour = OKABE_ITO[i % OKABE_ITO.length];
-    const own = groups.filter((k) => `${k.method}|${k.iterations}` === id);
+    const own = groups.filter((k) => idOf(k) === id);
     const g = { ...own[0], digits: Math.max(...own.map((k) => k.digits)) };
     const yy = m.top + 10 + i * 22;
     parts.push(`<line x1="${lx}" x2="${lx + 26}" y1="${yy}" y2="${yy}" stroke="${colour}" stroke-width="${i >= OKABE_ITO.length ? 3.5 : 2.5}"/>`);
