@@ -1,12 +1,15 @@
 // Every method on every backend (DESIGN.md, Backends): real users get WebGPU or WebGL, while the
 // unit tests run on WASM and CPU, so each registered method runs here on WebGPU (the fallback
-// adapter), WebGL (SwiftShader), WASM and CPU, and its relevance is compared with WASM's.
+// adapter), WebGL (SwiftShader), WASM and CPU, and its relevance is compared with WASM's; on each
+// backend the attack panel runs a short attack and the evaluate view's curves are compared with
+// WASM's (one backend switch per backend pays for all three).
 // Small in size, not in coverage: few samples, steps and iterations, small player counts and
 // fixed seeds keep the whole matrix within a few minutes on software adapters.
 import { test, expect, type StudioPage } from './studio';
 import { METHODS } from '../src/core/methods/registry';
 import type { BackendName } from '../src/core/tf/backendNames';
 import { AttackView } from './attackView';
+import { EvaluateView, type EvaluateState } from './evaluateView';
 
 interface Case {
   name: string;
@@ -138,6 +141,47 @@ async function smallAttack(studio: StudioPage, backend: BackendName): Promise<vo
   expect(a.random!.linf).toBeLessThanOrEqual(8 / 255 + 1e-6);
 }
 
+/**
+ * The evaluate view on this backend (merged here from its own spec: the matrix already pays for
+ * each backend switch): the gradient map alone in the grid, N = 16 fillings, rates up to 5 %.
+ * The fillings are drawn by tfjs-core in JavaScript from the seed (the default, 0, too:
+ * core/util/tfSeed.ts) and uploaded, so every backend sees the same numbers; the random map's order
+ * is seeded too, so its curve differs from WASM's only by the forward passes' float32 rounding
+ * (≤ 2e-6 relative on maps, above): 1e-4 relative leaves a margin. The gradient map itself differs
+ * by ~1e-6 between backends, which may swap near-tied components in its order; its area is
+ * compared at 1e-3.
+ */
+const CURVE_TOLERANCE = 1e-4;
+const AREA_TOLERANCE = 1e-3;
+let evaluationReference: EvaluateState | null = null;
+
+async function evaluateHere(studio: StudioPage, backend: BackendName): Promise<EvaluateState> {
+  const { page, compare } = studio;
+  const view = new EvaluateView(page, studio.hook);
+  await compare.open();
+  for (const id of ['smoothgrad', 'integrated-gradients', 'lrp', 'occlusion', 'rde']) await page.getByTestId(`compare-pick-${id}`).uncheck();
+  await compare.waitFor(['gradient'], { backend });
+  await view.openButton.click();
+  await view.set('Fillings N', '16');
+  await view.set('Largest rate', '0.05');
+  await expect(view.runButton).toBeEnabled();
+  await view.runButton.click();
+  const done = await view.waitForEnd(120_000);
+  expect(done.status, `evaluation on ${backend}: ${done.error ?? ''}`).toBe('done');
+  return done;
+}
+
+function compareEvaluations(got: EvaluateState, want: EvaluateState, backend: BackendName): void {
+  expect(got.methods).toEqual(want.methods);
+  const r = got.curves.random.distortion, w = want.curves.random.distortion;
+  expect(r).toHaveLength(w.length);
+  const scale = Math.max(...w.map(Math.abs));
+  const worst = Math.max(...r.map((v, i) => Math.abs(v - w[i]))) / scale;
+  expect(worst, `${backend}: random map's curve`).toBeLessThan(CURVE_TOLERANCE);
+  const g = got.curves.gradient.auc!.all, gw = want.curves.gradient.auc!.all;
+  expect(Math.abs(g - gw) / gw, `${backend}: gradient's area`).toBeLessThan(AREA_TOLERANCE);
+}
+
 /** Runs every case on the current backend; a case that throws is reported, not fatal. */
 async function runAll(studio: StudioPage, backend: BackendName): Promise<Map<string, Run | Error>> {
   const out = new Map<string, Run | Error>();
@@ -173,6 +217,15 @@ async function wasmReference(studio: StudioPage): Promise<Map<string, Run>> {
   return ok;
 }
 
+/** WASM's evaluation, on the page as it is after the reference (switched to WASM). */
+async function wasmEvaluation(studio: StudioPage): Promise<EvaluateState> {
+  if (!evaluationReference) {
+    if ((await studio.hook.snapshot()).backend !== 'wasm') await switchTo(studio, 'wasm');
+    evaluationReference = await evaluateHere(studio, 'wasm');
+  }
+  return evaluationReference;
+}
+
 test('the matrix covers every registered method', () => {
   const covered = new Set(CASES.map((c) => c.method));
   expect(METHODS.map((m) => m.id).filter((id) => !covered.has(id))).toEqual([]);
@@ -184,6 +237,7 @@ test.describe('backend matrix: every method on every backend, compared with WASM
   test('wasm: every method gives a finite, non-zero map (the reference); the comparison would see another seed', async ({ studio }) => {
     await prepare(studio);
     reference = null;
+    evaluationReference = null;
     const want = await wasmReference(studio);
     expect(want.get('RDE diag rank 4')!.relevance).toEqual(want.get('RDE diag rank 0')!.relevance);
     // Same seed, same map (DESIGN.md) — and another seed must move the map far beyond the
@@ -197,12 +251,17 @@ test.describe('backend matrix: every method on every backend, compared with WASM
       expect(other, `${c.name}: seed ${c.seed + 1} against seed ${c.seed}`).toBeGreaterThan(100 * TOLERANCE);
     }
     console.log(`wasm, another seed (relative difference):\n${report.join('\n')}`);
+    // The evaluate view's curves on WASM: what the other backends' are compared with.
+    const curves = await wasmEvaluation(studio);
+    expect(curves.curves.random.distortion.length).toBeGreaterThan(1);
   });
 
   for (const backend of ['cpu', 'webgpu', 'webgl'] as const) {
     test(`${backend}: every method matches WASM`, async ({ studio }) => {
       await prepare(studio);
       const want = await wasmReference(studio);
+      // A worker process that did not run the WASM test (a retry) measures WASM's evaluation first.
+      const wantCurves = evaluationReference ?? await wasmEvaluation(studio);
       await switchTo(studio, backend);
       const got = await runAll(studio, backend);
       const problems: string[] = [];
@@ -220,6 +279,7 @@ test.describe('backend matrix: every method on every backend, compared with WASM
       console.log(`${backend} against wasm (relative error, time):\n${report.join('\n')}`);
       expect(problems, `${backend}:\n${problems.join('\n')}`).toEqual([]);
       await smallAttack(studio, backend);
+      compareEvaluations(await evaluateHere(studio, backend), wantCurves, backend);
     });
   }
 });
