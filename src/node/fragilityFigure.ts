@@ -63,6 +63,9 @@ export function summariseStudy(rows: StudyRow[]): StudyGroup[] {
   }).sort((a, b) => methodOrder.indexOf(a.method) - methodOrder.indexOf(b.method) || a.kind.localeCompare(b.kind) || a.iterations - b.iterations || a.epsilon255 - b.epsilon255);
 }
 
+/** Okabe–Ito, then three of Paul Tol's muted colours for the seventh method on (no repeat, no dash: dashes mean random signs). */
+const PALETTE = [...OKABE_ITO, '#882255', '#999933', '#332288'];
+
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (v: number) => (Math.round(v * 100) / 100).toString();
 
@@ -70,7 +73,7 @@ const num = (v: number) => (Math.round(v * 100) / 100).toString();
 export function renderStudySvg(groups: StudyGroup[], title: string): string {
   const panel = { width: 330, height: 300 };
   const m = { top: 56, right: 24, bottom: 52, left: 64 };
-  const legendWidth = 310;
+  const legendWidth = 390;
   const width = m.left + 2 * (panel.width + m.right) + legendWidth;
   const height = m.top + panel.height + m.bottom;
   const idOf = (g: StudyGroup) => `${g.method}|${g.kind}|${g.iterations}`;
@@ -99,23 +102,22 @@ export function renderStudySvg(groups: StudyGroup[], title: string): string {
     parts.push(`<line x1="${left}" x2="${left}" y1="${m.top}" y2="${m.top + panel.height}" stroke="#333"/>`);
     parts.push(`<text x="${left + panel.width / 2}" y="${height - 10}" text-anchor="middle">ε (of the input range, log scale)</text>`);
     methods.forEach((id, i) => {
-      const colour = OKABE_ITO[i % OKABE_ITO.length];
-      const extraDash = i >= OKABE_ITO.length ? ' stroke-width="3.5"' : '';
+      const colour = PALETTE[i % PALETTE.length];
       const line = groups.filter((g) => idOf(g) === id).sort((a, b) => a.epsilon255 - b.epsilon255);
       const path = (side: 'attacked' | 'random') => line.map((g, k) => `${k ? 'L' : 'M'}${num(x(g.epsilon255))},${num(y(g[side][key]))}`).join('');
       parts.push(`<path d="${path('random')}" fill="none" stroke="${colour}" stroke-width="2" stroke-dasharray="5 4" data-method="${escape(id)}" data-side="random" data-measure="${key}"/>`);
-      parts.push(`<path d="${path('attacked')}" fill="none" stroke="${colour}" stroke-width="2.5"${extraDash} data-method="${escape(id)}" data-side="attack" data-measure="${key}"/>`);
+      parts.push(`<path d="${path('attacked')}" fill="none" stroke="${colour}" stroke-width="2.5" data-method="${escape(id)}" data-side="attack" data-measure="${key}"/>`);
       for (const g of line) parts.push(`<circle cx="${num(x(g.epsilon255))}" cy="${num(y(g.attacked[key]))}" r="3" fill="${colour}"/>`);
     });
   });
   // Legend.
   const lx = m.left + 2 * (panel.width + m.right) + 10;
   methods.forEach((id, i) => {
-    const colour = OKABE_ITO[i % OKABE_ITO.length];
+    const colour = PALETTE[i % PALETTE.length];
     const own = groups.filter((k) => idOf(k) === id);
     const g = { ...own[0], digits: Math.max(...own.map((k) => k.digits)) };
     const yy = m.top + 10 + i * 22;
-    parts.push(`<line x1="${lx}" x2="${lx + 26}" y1="${yy}" y2="${yy}" stroke="${colour}" stroke-width="${i >= OKABE_ITO.length ? 3.5 : 2.5}"/>`);
+    parts.push(`<line x1="${lx}" x2="${lx + 26}" y1="${yy}" y2="${yy}" stroke="${colour}" stroke-width="2.5"/>`);
     parts.push(`<text x="${lx + 32}" y="${yy + 4}">${escape(`${g.method} (${g.kind}, ${g.digits} digits)`)}</text>`);
   });
   const ly = m.top + 10 + methods.length * 22 + 10;
