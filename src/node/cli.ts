@@ -20,7 +20,7 @@ import { checkFlagNames, integerFlag, numberFlag, parseFlagValues, parseFlags, t
 import { readPngSize, whyUnreadable } from './imageFiles';
 import { imageInput, inputTensor, openModel } from './studioSession';
 import { runAttack } from '../core/attacks/attack';
-import { ATTACKS, attackParams } from '../core/attacks/params';
+import { ATTACKS, attackParams, attackRange } from '../core/attacks/params';
 import { checkParams } from '../core/methods/params';
 import { parseMethodSpec } from './evaluation';
 
@@ -531,12 +531,7 @@ async function attack(args: ParsedArgs, io: CliIo, deps: CliDeps): Promise<void>
   if (flags.out !== undefined) checkOutputPath(flags.out);
 
   const { net, meta, reference, input } = await loadModelAndImage(flags, deps);
-  let range = meta.inputRange;
-  if (!range) {
-    const lo = input.pixels.reduce((a, b) => Math.min(a, b), Infinity);
-    const hi = input.pixels.reduce((a, b) => Math.max(a, b), -Infinity);
-    range = [lo, hi];
-  }
+  const range = attackRange(meta.inputRange, input.pixels);
   let lastReport = 0;
   const result = await runAttack(net, input.pixels, input.shape, {
     method: spec.method, methodParams: spec.params, params: values, inputRange: range, targetRegion: region, reference,

@@ -79,17 +79,8 @@ export function epsilonInUnits(epsilon255: number, [lo, hi]: [number, number]): 
   return { epsilon: (epsilon255 / 255) * (hi - lo) };
 }
 
-/** The model's stated input range, else the input's own min and max (what the worker and the CLI use). */
-export function attackRange(stated: [number, number] | null | undefined, pixels: Float32Array): [number, number] {
-  if (stated) return stated;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of pixels) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  return [lo, hi];
-}
+/** The range rule lives with the attack's parameters (core/attacks/params.ts). */
+export { attackRange } from '../core/attacks/params';
 
 /** The target box's problem on a height × width input, or null (the core clips a box that sticks out; an empty one is refused). */
 export function targetRegionProblem(box: PixelBox, height: number, width: number): string | null {

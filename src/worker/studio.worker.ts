@@ -25,7 +25,7 @@ import type { LayerInitialisers } from '../core/net/initialisers';
 import { verifyDistortion, VERIFY_DEFAULTS } from '../core/rde/verify';
 import { runAttack } from '../core/attacks/attack';
 import { smoothNetProblem } from '../core/attacks/smoothMaps';
-import { parseAttackParams } from '../core/attacks/params';
+import { attackRange, parseAttackParams } from '../core/attacks/params';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -377,8 +377,7 @@ const api: StudioWorkerApi = {
     runs.set(request.runId, controller);
     const pixels = Float32Array.from(await input.data());
     const shape = input.shape.slice(1) as [number, number, number];
-    // The model's stated range, else the input's own (as the CLI does).
-    const range: [number, number] = loaded.info.inputRange ?? [pixels.reduce((a, b) => Math.min(a, b), Infinity), pixels.reduce((a, b) => Math.max(a, b), -Infinity)];
+    const range = attackRange(loaded.info.inputRange, pixels);
     const { iterations } = parseAttackParams(request.params);
     const send = (event: AttackEvent, buffers: ArrayBufferLike[]) => onEvent?.(Comlink.transfer(event, buffers as ArrayBuffer[]));
     let lastSent = 0;

@@ -124,6 +124,21 @@ export function clipTargetRegion(box: PixelBox, height: number, width: number): 
   return clipped;
 }
 
+/**
+ * The range an attack projects into: the model's stated input range (meta.json inputRange), else
+ * the input's own min and max. One rule for the page's worker, its panel and the CLI.
+ */
+export function attackRange(stated: [number, number] | null | undefined, pixels: ArrayLike<number>): [number, number] {
+  if (stated) return stated;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < pixels.length; i++) {
+    lo = Math.min(lo, pixels[i]);
+    hi = Math.max(hi, pixels[i]);
+  }
+  return [lo, hi];
+}
+
 /** Checks ε against the input range [lo, hi]: ε must be > 0 and at most hi − lo. */
 export function checkEpsilon(epsilon: number, range: [number, number]): void {
   const [lo, hi] = range;

@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState, type PointerEvent, type ReactNode } from 'react';
 import { ATTACK_FIELDS, attackParams, isDifferentiableMethod } from '../../core/attacks/params';
+import { pixelMagnitude } from '../../core/attacks/metrics';
 import { paramValue } from '../../core/methods/params';
 import { LOGIT_SHARE, unitOfRun } from '../../core/methods/units';
 import { reduceChannels } from '../../core/image/display';
@@ -20,13 +21,6 @@ import { AttackTrace } from './AttackTrace';
 const SIZE = 132;
 /** The settings under "More settings" (the attack, ε and the iterations are always shown). */
 const MORE = ['kind', 'step', 'k', 'beta', 'gamma', 'halvings', 'seed'] as const;
-
-/** Σ_c |R| per pixel: what every measure compares (core/attacks/metrics.ts pixelMagnitude). */
-function magnitude(map: Float32Array, channels: number): Float32Array {
-  const out = new Float32Array(map.length / channels);
-  for (let i = 0; i < map.length; i++) out[Math.floor(i / channels)] += Math.abs(map[i]);
-  return out;
-}
 
 function gray(pixels: Float32Array, [h, w, c]: [number, number, number], [lo, hi]: [number, number]): Float32Array {
   const one = c === 1 ? pixels : reduceChannels(pixels, [1, h, w, c]).values.map((v) => v / c);
@@ -200,7 +194,8 @@ export function AttackPanel() {
     const [h, w, c] = shape;
     const range = attackRange(model.inputRange, classification.pixels);
     const after = best ?? (current ? { attacked: current.attacked, map: current.map } : null);
-    const maps = [start?.mapBefore, after?.map, baseline?.map].map((m) => (m ? magnitude(m, c) : null));
+    // Σ_c |R| per pixel, what every measure compares (the core's own function).
+    const maps = [start?.mapBefore, after?.map, baseline?.map].map((m) => (m ? Float32Array.from(pixelMagnitude(m, shape)) : null));
     const limit = Math.max(1e-30, ...maps.flatMap((m) => (m ? [m.reduce((a, b) => Math.max(a, b), 0)] : [])));
     const unit = method ? unitOfRun(method.unit, gridParams) : LOGIT_SHARE;
     const scale = mapScale({ unit, sign: 'absolute', normalisation: 'shared', sharedBy: maps.filter(Boolean).length || 1, limit });
