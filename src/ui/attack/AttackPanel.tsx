@@ -14,6 +14,7 @@ import type { PixelBox } from '../../worker/protocol';
 import { ParamField } from '../compare/ParamField';
 import { Heatmap } from '../Heatmap';
 import { Legend } from '../Legend';
+import { RunProgress } from '../RunProgress';
 import { mapScale, type MapScale } from '../mapScale';
 import { duration } from '../useRunEstimate';
 import { AttackTrace } from './AttackTrace';
@@ -278,12 +279,7 @@ export function AttackPanel() {
                 <button type="button" onClick={() => void runAttackPanel()} disabled={busy || problem !== null || !ready} data-testid="attack-run">Run the attack</button>
                 {busy && <button type="button" onClick={() => void cancelAttack()} disabled={run.cancelling} data-testid="attack-cancel">Cancel the attack</button>}
               </div>
-              {busy && (
-                <div className="compare-progress">
-                  <progress max={1} value={run.progress} aria-label="Attack progress" data-testid="attack-progress" />
-                  <span aria-hidden="true">{Math.round(run.progress * 100)}%</span>
-                </div>
-              )}
+              {busy && <RunProgress progress={run.progress} label="Attack progress" testId="attack-progress" />}
               <p aria-live="polite" className="meta" data-testid="attack-status">
                 {run?.status === 'done' ? `Done: ${trace.length} iterations in ${((run.milliseconds ?? 0) / 1000).toFixed(1)} s on ${run.backend}.`
                   : run?.status === 'cancelled' ? `Cancelled after ${trace.length} iterations; what was measured stays.`

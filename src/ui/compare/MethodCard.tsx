@@ -9,6 +9,7 @@ import { Heatmap } from '../Heatmap';
 import { Legend } from '../Legend';
 import { ParamField } from './ParamField';
 import { useRunEstimate } from '../useRunEstimate';
+import { RunProgress } from '../RunProgress';
 import { rdeParams } from '../../core/rde/params';
 import { rdeFormula } from '../../core/rde/rateTerm';
 import { CHECK_MEANING, checkText, formatValue, passesText } from './format';
@@ -65,10 +66,8 @@ export function MethodCard({ method, run, map, scale, edited, classLabel }: {
         {/* Announced on changes of state only; the bar carries the percentage for assistive technology. */}
         <p aria-live="polite" data-testid={`compare-status-${method.id}`}>{statusText(run, method.cost)}</p>
         {busy && (
-          <div className="compare-progress">
-            <progress max={1} value={run.status === 'running' ? run.progress : undefined} aria-label={`${method.label} progress`} data-testid={`compare-progress-${method.id}`} />
-            {run.status === 'running' && <span aria-hidden="true" data-testid={`compare-percent-${method.id}`}>{Math.round(run.progress * 100)}%</span>}
-          </div>
+          <RunProgress progress={run.status === 'running' ? run.progress : null} label={`${method.label} progress`}
+            testId={`compare-progress-${method.id}`} percentTestId={`compare-percent-${method.id}`} />
         )}
         {run?.check && run.status === 'done' && (
           <p className="compare-check" data-testid={`compare-check-${method.id}`} title={CHECK_MEANING[run.check.axiom]}>

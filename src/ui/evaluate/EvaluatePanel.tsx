@@ -7,6 +7,7 @@ import { useStudio, selectTarget } from '../../store/studioStore';
 import { aucRows, BASELINE_METHOD, evaluationMethodIds } from '../../store/evaluateSlice';
 import { cancelEvaluation, openEvaluate, resetEvaluateSettings, runEvaluation, setEvaluateSetting } from '../../store/evaluateActions';
 import { ParamField } from '../compare/ParamField';
+import { RunProgress } from '../RunProgress';
 import { CurvePlot, type CurveSeries } from '../plots/CurvePlot';
 import { AucTable } from './AucTable';
 import { SanityStrip } from './SanityStrip';
@@ -86,12 +87,7 @@ export function EvaluatePanel() {
             </button>
             {busy && <button type="button" onClick={() => void cancelEvaluation()} disabled={run.cancelling} data-testid="evaluate-cancel">Cancel the evaluation</button>}
           </div>
-          {busy && (
-            <div className="compare-progress">
-              <progress max={1} value={run.progress} aria-label="Evaluation progress" data-testid="evaluate-progress" />
-              <span aria-hidden="true">{Math.round(run.progress * 100)}%</span>
-            </div>
-          )}
+          {busy && <RunProgress progress={run.progress} label="Evaluation progress" testId="evaluate-progress" />}
           <p aria-live="polite" className="meta" data-testid="evaluate-status">
             {run?.status === 'done' ? `Done in ${((run.milliseconds ?? 0) / 1000).toFixed(1)} s on ${run.backend}.`
               : run?.status === 'cancelled' ? 'Cancelled; the points measured so far stay.'
