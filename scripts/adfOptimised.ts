@@ -18,6 +18,7 @@ import { runRde } from '../src/core/rde/rde';
 import { rdeParams, type RdeMode } from '../src/core/rde/params';
 import { verifyDistortion } from '../src/core/rde/verify';
 import { rateWeight } from '../src/core/rde/rateTerm';
+import { median } from '../src/core/util/median';
 
 interface Config { name: string; mode: Exclude<RdeMode, 'mc'>; rank: number; refine: number; samples: number }
 
@@ -72,12 +73,6 @@ function readRows(path: string): Row[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const pct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)} %`;
 
 function summarise(rows: Row[]): void {

@@ -4,6 +4,7 @@
 // method, the attack solid with dots, random signs at the same ε dashed. Ticks from d3-scale.
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { OKABE_ITO } from './evaluateFigure';
+import { median } from '../core/util/median';
 
 export interface StudyMeasures { topkIntersection: number; spearman: number; massCentreShift: number; ssim: number | null; labelKept: boolean; linf: number }
 
@@ -33,12 +34,6 @@ export interface StudyGroup {
   keptRandom: number;
   /** Digits where the attack's top-k intersection is below the random baseline's. */
   belowRandom: number;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const n = s.length;
-  return n === 0 ? Number.NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 /** Medians per (method, search, attack, iterations, ε), in the rows' order of methods, ε ascending. */
